@@ -1,0 +1,37 @@
+// Benchmark runner: loads www/bench.html in headless Chromium once per implementation and N,
+// and prints `bench=W1 impl=<name> N=<n> ns_per_particle_step=<median> min=<> max=<>`.
+// Implementations: simd128 (www/pkg), scalar-nosimd (www/pkg-nosimd, the same source built
+// without simd128) and js (the plain-JavaScript reference). Run through scripts/bench.sh.
+import { serve } from "./serve.mjs";
+import { launch } from "./browser.mjs";
+
+const sizes = (process.env.BENCH_N ?? "100000,1000000").split(",").map(Number);
+const impls = (process.env.BENCH_IMPLS ?? "simd128,scalar-nosimd,js").split(",");
+const server = await serve();
+const browser = await launch();
+const results = {};
+try {
+  for (const n of sizes) {
+    const steps = n >= 1_000_000 ? 10 : 30;
+    for (const impl of impls) {
+      const page = await browser.newPage();
+      let line = null;
+      page.on("console", (m) => {
+        if (m.text().startsWith("BENCH ")) line = m.text().slice(6);
+      });
+      const failed = new Promise((_, reject) => page.on("pageerror", (e) => reject(new Error(`page error (${impl}, N=${n}): ${e.message}`))));
+      await page.goto(`${server.url}/bench.html?impl=${impl}&n=${n}&steps=${steps}&reps=7`);
+      await Promise.race([page.waitForFunction(() => document.title === "done", null, { timeout: 600_000 }), failed]);
+      console.log(line);
+      results[`${impl}:${n}`] = Number(/ns_per_particle_step=([\d.]+)/.exec(line)[1]);
+      await page.close();
+    }
+    if (results[`js:${n}`] && results[`simd128:${n}`]) {
+      console.log(`speedup N=${n}: simd128 is ${(results[`js:${n}`] / results[`simd128:${n}`]).toFixed(1)}x the plain-JS reference, ` +
+        `${(results[`scalar-nosimd:${n}`] / results[`simd128:${n}`]).toFixed(2)}x the no-simd build`);
+    }
+  }
+} finally {
+  await browser.close();
+  await server.close();
+}

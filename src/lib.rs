@@ -1,0 +1,35 @@
+//! # scorebook
+//!
+//! The Rust core of an interactive notebook on the mathematics of diffusion models. Everything
+//! that is mathematics or randomness lives here and is tested natively; the `web` module (compiled
+//! only for `wasm32`) is the one place that knows about JavaScript and the DOM.
+//!
+//! | module | what it implements | notebook section |
+//! |---|---|---|
+//! | [`rng`], [`normal`], [`fastmath`] | portable seeded generators, Box–Muller normals, f32 `exp`/`ln`/`sin`/`cos` | all |
+//! | [`gaussian`], [`mixture`], [`presets`] | exact log-density and score of Gaussian mixtures and of p ∗ N(0, σ²I) | score, Langevin |
+//! | [`particles`], [`kernel`], [`langevin`] | f32 structure-of-arrays clouds; the unadjusted Langevin step, scalar and simd128 | Langevin |
+//! | [`stats`], [`histogram_kl`] | sample moments; KL between a particle histogram and the exact density on a grid | Langevin, KL |
+//! | [`viewport`], [`raster`], [`chart`] | data ↔ pixel mapping; density heatmaps and particle clouds rasterised to RGBA; axes | all widgets |
+#![warn(missing_docs)]
+
+pub mod chart;
+pub mod error;
+pub mod fastmath;
+pub mod gaussian;
+pub mod histogram_kl;
+pub mod kernel;
+pub mod langevin;
+pub mod mixture;
+pub mod normal;
+pub mod particles;
+pub mod presets;
+pub mod raster;
+pub mod rng;
+pub mod stats;
+pub mod viewport;
+
+#[cfg(target_arch = "wasm32")]
+pub mod web;
+
+pub use error::Error;

@@ -1,0 +1,192 @@
+//! Density heatmaps and particle clouds rasterised into an RGBA buffer.
+//!
+//! Large clouds are never drawn point by point through the canvas API: the exact density is
+//! evaluated once per pixel into a base image, and every frame the particles are binned into
+//! per-pixel counts and blended over it with opacity α = 1 − exp(−g·count), so that a million
+//! particles cost one pass over the cloud and one over the pixels. The buffer is RGBA8, row-major,
+//! top row first, ready for `ImageData`.
+
+use crate::mixture::GaussianMixture;
+use crate::particles::Particles;
+use crate::viewport::Viewport;
+
+/// Colours of a raster (RGB).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Palette {
+    /// Background where the density is ~0.
+    pub background: [u8; 3],
+    /// Colour at the density's maximum.
+    pub density: [u8; 3],
+    /// Particle colour.
+    pub particle: [u8; 3],
+}
+
+impl Palette {
+    /// The light theme.
+    pub const LIGHT: Palette = Palette {
+        background: [255, 255, 255],
+        density: [96, 145, 214],
+        particle: [190, 60, 10],
+    };
+    /// The dark theme.
+    pub const DARK: Palette = Palette {
+        background: [17, 24, 39],
+        density: [45, 105, 190],
+        particle: [255, 196, 61],
+    };
+    /// The palette for a theme.
+    pub fn for_theme(dark: bool) -> Palette {
+        if dark {
+            Palette::DARK
+        } else {
+            Palette::LIGHT
+        }
+    }
+}
+
+/// An RGBA frame: the density base image and the composed frame.
+#[derive(Debug, Clone, Default)]
+pub struct Raster {
+    width: usize,
+    height: usize,
+    base: Vec<u8>,
+    frame: Vec<u8>,
+    counts: Vec<u16>,
+}
+
+fn lerp(a: [u8; 3], b: [u8; 3], t: f32) -> [u8; 3] {
+    let f = |x: u8, y: u8| (x as f32 + (y as f32 - x as f32) * t + 0.5) as u8;
+    [f(a[0], b[0]), f(a[1], b[1]), f(a[2], b[2])]
+}
+
+impl Raster {
+    /// Width in pixels.
+    pub fn width(&self) -> usize {
+        self.width
+    }
+    /// Height in pixels.
+    pub fn height(&self) -> usize {
+        self.height
+    }
+    /// The composed RGBA frame.
+    pub fn frame(&self) -> &[u8] {
+        &self.frame
+    }
+
+    /// Draws the density of `p` into the base image (and resizes the raster to the viewport).
+    /// Colour intensity follows (p/max p)^0.6, which keeps low-density tails visible.
+    pub fn render_density(&mut self, p: &GaussianMixture, vp: &Viewport, pal: &Palette) {
+        let (w, h) = (vp.width, vp.height);
+        self.width = w;
+        self.height = h;
+        self.base.resize(w * h * 4, 0);
+        self.frame.resize(w * h * 4, 0);
+        self.counts.resize(w * h, 0);
+        let mut dens = vec![0.0f64; w * h];
+        let mut max = 0.0f64;
+        for j in 0..h {
+            for i in 0..w {
+                let d = p.density(vp.pixel_center(i, j));
+                dens[j * w + i] = d;
+                max = max.max(d);
+            }
+        }
+        for (k, d) in dens.iter().enumerate() {
+            let t = if max > 0.0 { (d / max).powf(0.6) } else { 0.0 } as f32;
+            let c = lerp(pal.background, pal.density, t);
+            self.base[4 * k..4 * k + 4].copy_from_slice(&[c[0], c[1], c[2], 255]);
+        }
+        self.frame.copy_from_slice(&self.base);
+    }
+
+    /// Composes the frame: base image plus the cloud. `point` is the side of a particle's square
+    /// in pixels (1 to 4).
+    pub fn compose(&mut self, particles: &Particles, vp: &Viewport, pal: &Palette, point: usize) {
+        let (w, h) = (self.width, self.height);
+        if w == 0 || h == 0 {
+            return;
+        }
+        let point = point.clamp(1, 4);
+        self.counts.iter_mut().for_each(|c| *c = 0);
+        let (sx, sy) = (vp.scale_x(), vp.scale_y());
+        let off = (point as f64 - 1.0) / 2.0;
+        for (x, y) in particles.xs.iter().zip(&particles.ys) {
+            let px = (*x as f64 - vp.data[0]) * sx - off;
+            let py = (vp.data[3] - *y as f64) * sy - off;
+            if !(px >= 0.0 && py >= 0.0) {
+                continue;
+            }
+            let (i0, j0) = (px as usize, py as usize);
+            for j in j0..(j0 + point).min(h) {
+                for i in i0..(i0 + point).min(w) {
+                    let c = &mut self.counts[j * w + i];
+                    *c = c.saturating_add(1);
+                }
+            }
+        }
+        // opacity per count: a lone particle is clearly visible when the cloud is small; for
+        // large clouds g shrinks so that dense regions shade smoothly instead of saturating
+        let covered = (particles.len() * point * point).max(1) as f64;
+        let g = (0.6 * (w * h) as f64 / covered).clamp(0.04, 1.2);
+        let mut lut = [0.0f32; 64];
+        for (c, a) in lut.iter_mut().enumerate() {
+            *a = (1.0 - (-g * c as f64).exp()) as f32;
+        }
+        for (k, &c) in self.counts.iter().enumerate() {
+            let o = 4 * k;
+            if c == 0 {
+                self.frame[o..o + 4].copy_from_slice(&self.base[o..o + 4]);
+            } else {
+                let a = lut[(c as usize).min(63)];
+                let b = [self.base[o], self.base[o + 1], self.base[o + 2]];
+                let m = lerp(b, pal.particle, a);
+                self.frame[o..o + 4].copy_from_slice(&[m[0], m[1], m[2], 255]);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::presets::preset;
+
+    #[test]
+    fn density_is_darkest_at_the_mode_and_particles_show() {
+        let p = preset("gaussian").unwrap();
+        let vp = Viewport {
+            data: [-4.0, 4.0, -4.0, 4.0],
+            width: 81,
+            height: 81,
+        };
+        let mut r = Raster::default();
+        let pal = Palette::LIGHT;
+        r.render_density(&p, &vp, &pal);
+        let px = |r: &Raster, i: usize, j: usize| {
+            let o = 4 * (j * 81 + i);
+            [r.frame()[o], r.frame()[o + 1], r.frame()[o + 2]]
+        };
+        assert_eq!(px(&r, 40, 40), pal.density);
+        assert_eq!(px(&r, 0, 0), pal.background);
+        let mut c = Particles::default();
+        c.xs.push(2.0);
+        c.ys.push(2.0); // pixel (60.75, 20.25) → covers (60, 20)
+        r.compose(&c, &vp, &pal, 1);
+        assert_ne!(
+            px(&r, 60, 20),
+            [
+                r.base[4 * (20 * 81 + 60)],
+                r.base[4 * (20 * 81 + 60) + 1],
+                r.base[4 * (20 * 81 + 60) + 2]
+            ]
+        );
+        assert_eq!(
+            px(&r, 10, 70),
+            [
+                r.base[4 * (70 * 81 + 10)],
+                r.base[4 * (70 * 81 + 10) + 1],
+                r.base[4 * (70 * 81 + 10) + 2]
+            ]
+        );
+    }
+}
