@@ -13,12 +13,19 @@ const TYPES = {
   ".woff2": "font/woff2", ".svg": "image/svg+xml", ".png": "image/png", ".webmanifest": "application/manifest+json",
 };
 
-/** Starts a server for `root`; resolves to { url, close, requests }. */
-export function serve(root = WWW, host = "127.0.0.1") {
+/**
+ * Starts a server for `root`; resolves to { url, close, requests }. `extra` maps paths to HTML
+ * bodies served in place of files (a host page for the cross-origin embedding test).
+ */
+export function serve(root = WWW, host = "127.0.0.1", extra = {}) {
   const requests = [];
   const server = http.createServer(async (req, res) => {
     const path = decodeURIComponent(new URL(req.url, "http://x").pathname);
     requests.push(path);
+    if (extra[path] !== undefined) {
+      res.writeHead(200, { "content-type": "text/html; charset=utf-8" }).end(extra[path]);
+      return;
+    }
     const file = normalize(join(root, path.endsWith("/") ? `${path}index.html` : path));
     if (!file.startsWith(normalize(root))) {
       res.writeHead(403).end();

@@ -72,6 +72,32 @@ pub fn plot_rect(w: u32, h: u32, dpr: f64) -> PlotRect {
     }
 }
 
+/// The plot rectangle of a `w` × `h` canvas and the data box `view` widened to that rectangle's
+/// aspect ratio, so that x and y share one scale (circles stay round).
+pub fn square_layout(w: u32, h: u32, dpr: f64, view: [f64; 4]) -> (PlotRect, [f64; 4]) {
+    let r = plot_rect(w, h, dpr);
+    let (vw, vh) = (view[1] - view[0], view[3] - view[2]);
+    let aspect = r.width as f64 / r.height as f64;
+    let (cx, cy) = (0.5 * (view[0] + view[1]), 0.5 * (view[2] + view[3]));
+    let (vw, vh) = if vw / vh < aspect {
+        (vh * aspect, vh)
+    } else {
+        (vw, vw / aspect)
+    };
+    (
+        r,
+        [cx - vw / 2.0, cx + vw / 2.0, cy - vh / 2.0, cy + vh / 2.0],
+    )
+}
+
+/// The data point under canvas pixel (px, py) of a [`square_layout`].
+pub fn pixel_to_data(rect: PlotRect, view: [f64; 4], px: f64, py: f64) -> [f64; 2] {
+    [
+        view[0] + (px - rect.left as f64) / rect.width as f64 * (view[1] - view[0]),
+        view[3] - (py - rect.top as f64) / rect.height as f64 * (view[3] - view[2]),
+    ]
+}
+
 fn err<E: std::fmt::Debug>(e: E) -> String {
     format!("drawing failed: {e:?}")
 }
@@ -171,6 +197,34 @@ pub fn draw_line_chart<DB: DrawingBackend>(
     Ok(())
 }
 
+/// The line chart of [`draw_line_chart`] as an SVG document (`width` × `height` CSS pixels).
+#[allow(clippy::too_many_arguments)]
+pub fn line_chart_svg(
+    series: &[(f64, f64)],
+    reference: Option<f64>,
+    x_desc: &str,
+    y_desc: &str,
+    width: u32,
+    height: u32,
+    dark: bool,
+) -> Result<String, String> {
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, (width, height)).into_drawing_area();
+        draw_line_chart(
+            &root,
+            series,
+            reference,
+            x_desc,
+            y_desc,
+            1.0,
+            &ChartTheme::for_theme(dark),
+        )?;
+        root.present().map_err(err)?;
+    }
+    Ok(svg)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -202,6 +256,14 @@ mod tests {
             .unwrap();
         }
         assert!(svg.contains("<line") || svg.contains("<polyline"));
+    }
+
+    #[test]
+    fn svg_export_is_a_complete_document() {
+        let s: Vec<(f64, f64)> = (0..10).map(|i| (i as f64, 2.0f64.powi(-i))).collect();
+        let svg = line_chart_svg(&s, Some(0.01), "step", "KL", 600, 240, false).unwrap();
+        assert!(svg.starts_with("<svg") && svg.trim_end().ends_with("</svg>"));
+        assert!(svg.contains("width=\"600\""));
     }
 
     #[test]

@@ -1,33 +1,18 @@
 //! f32 elementary functions with a fixed sequence of IEEE operations.
 //!
-//! The particle kernels need `exp`, `ln`, `sin` and `cos` in f32. The SIMD kernel
+//! The particle kernels need `2ˣ`, `ln`, `sin` and `cos` in f32. The SIMD kernel
 //! (`kernel::simd128`) evaluates exactly the same polynomials, operation by operation, on four
 //! lanes; because WebAssembly and x86-64 both round every `+ − × ÷ √` correctly and Rust never
 //! fuses a multiply and an add behind our back, the scalar and SIMD paths agree to the bit.
 //!
-//! The polynomials are Cephes' single-precision minimax fits (S. Moshier, *Cephes Math Library*,
-//! `expf.c`, `logf.c`, `sinf.c`): relative error about 1e-7 on their reduced ranges, i.e. within
-//! one or two ulps of the correctly rounded result.
+//! `ln`, `sin` and `cos` use Cephes' single-precision minimax fits (S. Moshier, *Cephes Math
+//! Library*, `logf.c`, `sinf.c`), `2ˣ` a degree-6 Taylor polynomial on |f| ≤ ½: relative error
+//! about 1e-7 on the reduced ranges, i.e. within one to four ulps of the correctly rounded result.
 
 /// ln 2 split in a high part with few significant bits and a low correction (Cody–Waite).
 pub const LN2_HI: f32 = 0.693_359_4;
 /// Low part of ln 2 (Cephes `C2`).
 pub const LN2_LO: f32 = -2.121_944_4e-4;
-/// log2(e).
-pub const LOG2E: f32 = std::f32::consts::LOG2_E;
-/// Lower clamp of [`exp_f32`]: keeps the biased exponent of 2^n positive.
-pub const EXP_LO: f32 = -87.0;
-/// Upper clamp of [`exp_f32`].
-pub const EXP_HI: f32 = 88.0;
-/// Polynomial of `expf` (Cephes), highest degree first.
-pub const EXP_P: [f32; 6] = [
-    1.987_569_1e-4,
-    1.398_199_9e-3,
-    8.333_452e-3,
-    4.166_579_6e-2,
-    1.666_666_5e-1,
-    5.000_000_1e-1,
-];
 /// 1/√2, the split point of the mantissa in `logf`.
 pub const SQRT_HALF: f32 = std::f32::consts::FRAC_1_SQRT_2;
 /// Polynomial of `logf` (Cephes), highest degree first.
@@ -50,34 +35,6 @@ pub const COS_P: [f32; 3] = [2.443_315_7e-5, -1.388_731_6e-3, 4.166_664_6e-2];
 /// 1.5·2²³: adding it to a float of magnitude < 2²² rounds to an integer and leaves that integer
 /// (plus 0x4b40_0000) in the low bits (the "shifter" trick).
 pub const SHIFTER: f32 = 12_582_912.0;
-
-/// e^x for x in [−87, 88] (clamped outside; NaN stays NaN).
-///
-/// Range reduction x = n ln 2 + r with n = round(x log₂e), |r| ≤ ln2/2 (Cody–Waite split of ln 2),
-/// e^r by the Cephes polynomial, and 2ⁿ built from the exponent bits. n is obtained with the
-/// shifter trick, so no float-to-int conversion is needed (it is slow in wasm SIMD); the bits of
-/// `x log₂e + SHIFTER` are 0x4b40_0000 + n, and shifting (bits + 127) left by 23 drops the
-/// 0x4b40_0000 and leaves the biased exponent n + 127.
-#[inline(always)]
-pub fn exp_f32(x: f32) -> f32 {
-    // compare-and-select clamps, written as the SIMD pmax/pmin they mirror
-    let x = if x < EXP_LO { EXP_LO } else { x };
-    let x = if EXP_HI < x { EXP_HI } else { x };
-    let kf = x * LOG2E + SHIFTER;
-    let n = kf - SHIFTER;
-    let r = x - n * LN2_HI;
-    let r = r - n * LN2_LO;
-    let z = r * r;
-    let mut p = EXP_P[0];
-    p = p * r + EXP_P[1];
-    p = p * r + EXP_P[2];
-    p = p * r + EXP_P[3];
-    p = p * r + EXP_P[4];
-    p = p * r + EXP_P[5];
-    let y = p * z + r + 1.0;
-    let scale = f32::from_bits(kf.to_bits().wrapping_add(127) << 23);
-    y * scale
-}
 
 /// Lower clamp of [`exp2_nonpos`]: 2⁻¹²⁶ is the smallest normal f32.
 pub const EXP2_LO: f32 = -126.0;
@@ -152,17 +109,6 @@ mod tests {
     use super::*;
 
     #[test]
-    fn exp_matches_std_to_a_few_ulps() {
-        // relative error of Cephes expf is ~1e-7 (≈ 1–2 ulp); allow 4e-7
-        let mut x = -80.0f32;
-        while x < 80.0 {
-            let (a, b) = (exp_f32(x) as f64, (x as f64).exp());
-            assert!(((a - b) / b).abs() < 4e-7, "exp({x}) = {a} vs {b}");
-            x += 0.01234;
-        }
-    }
-
-    #[test]
     fn ln_matches_std_to_a_few_ulps() {
         // absolute error near x = 1 (where ln x → 0) and relative error elsewhere, both ~1 ulp
         for k in 1..=(1u32 << 12) {
@@ -199,12 +145,5 @@ mod tests {
         assert_eq!(exp2_nonpos(0.0), 1.0);
         assert!(exp2_nonpos(-1e30) > 0.0 && exp2_nonpos(-1e30) < 1.2e-38);
         assert!(exp2_nonpos(f32::NAN).is_nan());
-    }
-
-    #[test]
-    fn exp_handles_extremes_without_nan() {
-        assert!(exp_f32(-1e30) >= 0.0 && exp_f32(-1e30) < 1e-37);
-        assert!(exp_f32(1e30).is_finite());
-        assert!(exp_f32(f32::NAN).is_nan());
     }
 }

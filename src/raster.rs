@@ -10,6 +10,9 @@ use crate::mixture::GaussianMixture;
 use crate::particles::Particles;
 use crate::viewport::Viewport;
 
+/// Largest particle opacity.
+const ALPHA_MAX: f64 = 0.85;
+
 /// Colours of a raster (RGB).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Palette {
@@ -25,13 +28,13 @@ impl Palette {
     /// The light theme.
     pub const LIGHT: Palette = Palette {
         background: [255, 255, 255],
-        density: [96, 145, 214],
+        density: [70, 120, 200],
         particle: [190, 60, 10],
     };
     /// The dark theme.
     pub const DARK: Palette = Palette {
         background: [17, 24, 39],
-        density: [45, 105, 190],
+        density: [50, 110, 200],
         particle: [255, 196, 61],
     };
     /// The palette for a theme.
@@ -74,7 +77,7 @@ impl Raster {
     }
 
     /// Draws the density of `p` into the base image (and resizes the raster to the viewport).
-    /// Colour intensity follows (p/max p)^0.6, which keeps low-density tails visible.
+    /// Colour intensity follows (p/max p)^0.5, which keeps low-density tails visible.
     pub fn render_density(&mut self, p: &GaussianMixture, vp: &Viewport, pal: &Palette) {
         let (w, h) = (vp.width, vp.height);
         self.width = w;
@@ -92,7 +95,7 @@ impl Raster {
             }
         }
         for (k, d) in dens.iter().enumerate() {
-            let t = if max > 0.0 { (d / max).powf(0.6) } else { 0.0 } as f32;
+            let t = if max > 0.0 { (d / max).powf(0.5) } else { 0.0 } as f32;
             let c = lerp(pal.background, pal.density, t);
             self.base[4 * k..4 * k + 4].copy_from_slice(&[c[0], c[1], c[2], 255]);
         }
@@ -127,10 +130,11 @@ impl Raster {
         // opacity per count: a lone particle is clearly visible when the cloud is small; for
         // large clouds g shrinks so that dense regions shade smoothly instead of saturating
         let covered = (particles.len() * point * point).max(1) as f64;
-        let g = (0.6 * (w * h) as f64 / covered).clamp(0.04, 1.2);
+        let g = (0.3 * (w * h) as f64 / covered).clamp(0.02, 1.2);
         let mut lut = [0.0f32; 64];
         for (c, a) in lut.iter_mut().enumerate() {
-            *a = (1.0 - (-g * c as f64).exp()) as f32;
+            // capped below 1 so that the density stays visible under dense clouds
+            *a = (ALPHA_MAX * (1.0 - (-g * c as f64).exp())) as f32;
         }
         for (k, &c) in self.counts.iter().enumerate() {
             let o = 4 * k;

@@ -1,7 +1,7 @@
 //! Canvas drawing: an RGBA raster blitted with `ImageData`, axes and charts by plotters-canvas.
 
 use super::convert::js_err;
-use crate::chart::{draw_axes, draw_line_chart, plot_rect, ChartTheme, PlotRect};
+use crate::chart::{draw_axes, draw_line_chart, square_layout, ChartTheme, PlotRect};
 use plotters::prelude::*;
 use plotters_canvas::CanvasBackend;
 use wasm_bindgen::{Clamped, JsCast, JsError};
@@ -17,19 +17,9 @@ pub fn context(canvas: &HtmlCanvasElement) -> Result<CanvasRenderingContext2d, J
         .map_err(|_| JsError::new("getContext('2d') returned something else"))
 }
 
-/// The plot rectangle of a canvas at `dpr`, and the data box widened to the rectangle's aspect
-/// ratio so that x and y share one scale (circles stay round).
+/// The plot rectangle of a canvas at `dpr` and the data box widened to its aspect ratio.
 pub fn layout(canvas: &HtmlCanvasElement, view: [f64; 4], dpr: f64) -> (PlotRect, [f64; 4]) {
-    let r = plot_rect(canvas.width(), canvas.height(), dpr);
-    let (w, h) = (view[1] - view[0], view[3] - view[2]);
-    let aspect = r.width as f64 / r.height as f64;
-    let (cx, cy) = (0.5 * (view[0] + view[1]), 0.5 * (view[2] + view[3]));
-    let (w, h) = if w / h < aspect {
-        (h * aspect, h)
-    } else {
-        (w, w / aspect)
-    };
-    (r, [cx - w / 2.0, cx + w / 2.0, cy - h / 2.0, cy + h / 2.0])
+    square_layout(canvas.width(), canvas.height(), dpr, view)
 }
 
 /// Clears the canvas, blits `rgba` into `rect` and draws the axes of `view` around it.

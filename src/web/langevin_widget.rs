@@ -283,6 +283,15 @@ impl LangevinWidget {
         format!("{:016x}", self.particles.checksum())
     }
 
+    /// The current target (a copy), e.g. to encode a drawn target in a link.
+    #[wasm_bindgen(js_name = targetCopy)]
+    pub fn target_copy(&self) -> MixtureTarget {
+        MixtureTarget {
+            inner: self.target.clone(),
+            name: self.target_name.clone(),
+        }
+    }
+
     /// The target's name (`ring8`, …, or `custom`).
     #[wasm_bindgen(getter, js_name = targetName)]
     pub fn target_name(&self) -> String {
@@ -326,6 +335,19 @@ impl LangevinWidget {
         blit_with_axes(canvas, self.raster.frame(), rect, view, dpr, dark)
     }
 
+    /// The data point (x, y) under canvas pixel (`px`, `py`) of a `width` × `height` canvas drawn
+    /// at `dpr` (for drawing targets with the pointer).
+    #[wasm_bindgen(js_name = pixelToData)]
+    pub fn pixel_to_data(&self, px: f64, py: f64, width: u32, height: u32, dpr: f64) -> Vec<f64> {
+        let dpr = if dpr.is_finite() && dpr > 0.0 {
+            dpr.clamp(0.5, 4.0)
+        } else {
+            1.0
+        };
+        let (rect, view) = crate::chart::square_layout(width, height, dpr, self.target.view_box());
+        crate::chart::pixel_to_data(rect, view, px, py).to_vec()
+    }
+
     /// Draws the history of the KL readout (log scale) with the exact-sample floor.
     #[wasm_bindgen(js_name = drawHistory)]
     pub fn draw_history(
@@ -348,6 +370,29 @@ impl LangevinWidget {
             dpr,
             dark,
         )
+    }
+
+    /// The KL history chart as an SVG document (for export).
+    #[wasm_bindgen(js_name = historySvg)]
+    pub fn history_svg(&self, width: u32, height: u32, dark: bool) -> Result<String, JsError> {
+        if !(100..=4000).contains(&width) || !(60..=4000).contains(&height) {
+            return Err(Error::invalid(
+                "width, height",
+                "pixels in [100, 4000] × [60, 4000]",
+                format!("{width} × {height}"),
+            )
+            .into());
+        }
+        crate::chart::line_chart_svg(
+            &self.history,
+            Some(self.kl_floor()),
+            "step",
+            "KL (nats)",
+            width,
+            height,
+            dark,
+        )
+        .map_err(|e| JsError::new(&e))
     }
 
     /// The KL history as a flat array [step₀, kl₀, step₁, kl₁, …] (for export).

@@ -35,6 +35,22 @@ impl MixtureTarget {
         })
     }
 
+    /// A mixture fitted to drawn or pasted points: the Gaussian kernel density estimate of
+    /// bandwidth `bandwidth`, compressed to at most `max_components` components by k-means
+    /// (see `drawn_target`). `xs` and `ys`: 1 to 20,000 finite coordinates.
+    #[wasm_bindgen(js_name = fromPoints)]
+    pub fn from_points(
+        xs: &[f64],
+        ys: &[f64],
+        bandwidth: f64,
+        max_components: usize,
+    ) -> Result<MixtureTarget, JsError> {
+        Ok(MixtureTarget {
+            inner: crate::drawn_target::mixture_from_points(xs, ys, bandwidth, max_components)?,
+            name: "drawn".into(),
+        })
+    }
+
     /// The preset's name, or `custom`.
     #[wasm_bindgen(getter)]
     pub fn name(&self) -> String {
@@ -45,6 +61,20 @@ impl MixtureTarget {
     #[wasm_bindgen(getter)]
     pub fn components(&self) -> usize {
         self.inner.len()
+    }
+
+    /// The mixture as [w₀, μx₀, μy₀, σxx₀, σxy₀, σyy₀, w₁, …] (normalised weights), e.g. to
+    /// put a drawn target into a link.
+    pub fn flat(&self) -> Vec<f64> {
+        self.inner
+            .weights()
+            .iter()
+            .zip(self.inner.components())
+            .flat_map(|(w, c)| {
+                let (m, s) = (c.mean(), c.cov());
+                [*w, m[0], m[1], s[0], s[1], s[2]]
+            })
+            .collect()
     }
 
     /// log p(x, y).

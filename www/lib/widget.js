@@ -9,10 +9,18 @@
 //  * canvases sized in device pixels (sharp on HiDPI screens) and redrawn on resize;
 //  * an error overlay that shows the core's message (bad input, divergence, unsupported browser);
 //  * freeing of the Rust handle when the element is removed.
-// Subclasses implement: build(mod) → create the handle; advance(budgetMs) → run steps;
-// render() → draw; readouts() → update text; and may override onReset().
+//  * state in the URL fragment (parameters, seed, steps), read back on load with validation;
+//  * share and export: copy link, copy embed snippet, PNG/SVG/CSV downloads;
+//  * a table view of the key numbers (a text alternative to the canvas);
+//  * flags: controls="hidden" and text="hidden" (Playground-style embeds).
+// Subclasses implement: buildUi(); build(mod) → create the handle; advance(budgetMs, fixed) →
+// run steps; render() → draw; readouts() → update text; onReset(seed); stateSpec() and
+// getState()/setState(values) for the URL; exports() → [{label, filename, blob()}];
+// tableRows() → [[quantity, measured, exact]].
 
 import { loadWasm } from "./wasm.js";
+import { readState, writeState, stateFragment, parsers } from "./state.js";
+import { download, canvasPng, copyText } from "./export.js";
 
 let cssLinked = false;
 function linkCss() {
@@ -142,6 +150,8 @@ export class SbWidget extends HTMLElement {
   /** Builds the common shell: title, stage (canvases), controls, readouts, error overlay. */
   buildShell() {
     this.classList.add("sb-widget");
+    if (!this.hasAttribute("role")) this.setAttribute("role", "region");
+    if (!this.hasAttribute("aria-label")) this.setAttribute("aria-label", this.constructor.title ?? "Interactive widget");
     this.tabIndex = this.tabIndex >= 0 ? this.tabIndex : -1;
     this.status = h("p", { class: "sb-status", role: "status", "aria-live": "polite" }, "Loading…");
     this.errorBox = h("div", { class: "sb-error", role: "alert", hidden: true });
@@ -176,9 +186,128 @@ export class SbWidget extends HTMLElement {
       h("div", { class: "sb-side" }, this.controlBar, this.params, this.readoutBox, this.status),
       this.errorBox,
     );
+    this.notice = h("p", { class: "sb-notice", role: "status", hidden: true });
+    this.tableBtn = h("button", { type: "button", "aria-expanded": "false", onclick: () => this.toggleTable() }, "Show numbers as a table");
+    this.table = h("table", { class: "sb-table", hidden: true });
+    this.shareText = h("input", { type: "text", readonly: true, class: "sb-share-text", "aria-label": "Link or snippet to copy", value: "" });
+    this.shareBox = h(
+      "details",
+      { class: "sb-share" },
+      h("summary", {}, "Share and export"),
+      h(
+        "div",
+        { class: "sb-share-buttons" },
+        h("button", { type: "button", onclick: () => this.copyLink() }, "Copy link"),
+        h("button", { type: "button", onclick: () => this.copyEmbed() }, "Copy embed snippet"),
+        h("button", { type: "button", onclick: () => this.exportPng() }, "Download PNG"),
+      ),
+      this.shareText,
+    );
+    this.root.querySelector(".sb-side").append(this.tableBtn, this.shareBox);
+    this.root.append(this.table, this.notice);
     this.append(this.root);
     this.addEventListener("keydown", (e) => this.onKey(e));
+    if (this.getAttribute("controls") === "hidden") this.classList.add("sb-no-controls");
+    if (this.getAttribute("text") === "hidden") this.classList.add("sb-no-text");
     this.buildUi();
+    for (const ex of this.exports()) {
+      this.shareBox.querySelector(".sb-share-buttons").append(
+        h("button", { type: "button", onclick: () => this.guardAsync(async () => download(ex.filename, await ex.blob())) }, ex.label),
+      );
+    }
+    const spec = { ...this.stateSpec(), seed: { parse: parsers.integer(0, 4294967295) }, steps: { parse: parsers.integer(0, 100000) } };
+    const { values, problems } = readState(this.statePrefix, spec);
+    this.pendingSteps = values.steps ?? 0;
+    if (values.seed !== undefined) this.seedInput.value = String(values.seed);
+    delete values.steps;
+    delete values.seed;
+    this.setState(values);
+    if (problems.length) this.showNotice(`Some link parameters were invalid and replaced by defaults: ${problems.join(", ")}.`);
+  }
+
+  /** The fragment key prefix of this widget: its id, or its tag without "sb-". */
+  get statePrefix() {
+    return this.id || this.localName.replace(/^sb-/, "");
+  }
+
+  /** A parameter changed: a run that continues is no longer reproducible from its seed alone. */
+  paramChanged({ restarted }) {
+    this.reproducible = restarted;
+    this.saveState();
+  }
+
+  showNotice(text) {
+    this.notice.textContent = text;
+    this.notice.hidden = false;
+  }
+
+  /** Writes the current state to the URL fragment (throttled). */
+  saveState() {
+    if (!this.handle || this.getAttribute("url-state") === "off") return;
+    clearTimeout(this.saveTimer);
+    this.saveTimer = setTimeout(() => writeState(this.statePrefix, this.fullState()), 150);
+  }
+
+  /** Parameters, seed and (when the run is reproducible from its reset) the step count. */
+  fullState() {
+    const v = { ...this.getState(), seed: this.seed() };
+    if (this.reproducible && this.handle) v.steps = this.stepsNow();
+    return v;
+  }
+
+  /** This widget alone, as a link to embed.html with its state. */
+  embedUrl() {
+    const name = this.localName.replace(/^sb-/, "");
+    const base = new URL(`../embed.html?widget=${name}`, import.meta.url);
+    return `${base.href}#${stateFragment(this.statePrefix, this.fullState(), name)}`;
+  }
+
+  async copyLink() {
+    if (this.handle) writeState(this.statePrefix, this.fullState());
+    this.shareText.value = location.href;
+    this.shareText.select?.();
+    const ok = await copyText(location.href);
+    this.status.textContent = ok ? "Link copied." : "Copy the link from the box below.";
+  }
+
+  async copyEmbed() {
+    const snippet = `<iframe src="${this.embedUrl()}" title="scorebook: ${this.localName.replace(/^sb-/, "")} widget" width="100%" height="760" style="border:0" loading="lazy"></iframe>`;
+    this.shareText.value = snippet;
+    const ok = await copyText(snippet);
+    this.status.textContent = ok ? "Embed snippet copied." : "Copy the snippet from the box below.";
+  }
+
+  async exportPng() {
+    await this.guardAsync(async () => {
+      const c = this.querySelector("canvas");
+      download(`${this.statePrefix}.png`, await canvasPng(c));
+    });
+  }
+
+  async guardAsync(f) {
+    try {
+      await f();
+    } catch (err) {
+      this.showError(err);
+    }
+  }
+
+  toggleTable() {
+    const show = this.table.hidden;
+    this.table.hidden = !show;
+    this.tableBtn.setAttribute("aria-expanded", String(show));
+    this.tableBtn.textContent = show ? "Hide the table" : "Show numbers as a table";
+    if (show) this.fillTable();
+  }
+
+  fillTable() {
+    if (this.table.hidden || !this.handle) return;
+    const rows = this.tableRows();
+    this.table.replaceChildren(
+      h("caption", {}, "Key numbers of the widget: the simulated value beside the exact one where a closed form exists"),
+      h("thead", {}, h("tr", {}, ...["Quantity", "Simulated", "Exact"].map((t) => h("th", { scope: "col" }, t)))),
+      h("tbody", {}, ...rows.map(([q, sim, ex]) => h("tr", {}, h("th", { scope: "row" }, q), h("td", {}, sim), h("td", {}, ex)))),
+    );
   }
 
   /** Keyboard shortcuts, only while focus is inside this widget. */
@@ -224,11 +353,19 @@ export class SbWidget extends HTMLElement {
     try {
       this.mod = await loadWasm();
       this.build(this.mod);
+      this.reproducible = true;
+      if (this.pendingSteps > 0) {
+        // a shared link: replay the run to the same step (same seed → same particles)
+        this.advance(0, this.pendingSteps);
+        this.pendingSteps = 0;
+        this.autoplayBlocked = true;
+      }
       this.fitCanvases();
       this.redraw();
       this.updateReadouts(true);
       this.status.textContent = "Ready.";
-      if (!reducedMotion() && this.getAttribute("autoplay") !== "false") this.play();
+      this.saveState();
+      if (!reducedMotion() && !this.autoplayBlocked && this.getAttribute("autoplay") !== "false") this.play();
     } catch (err) {
       this.showError(err);
     } finally {
@@ -282,6 +419,7 @@ export class SbWidget extends HTMLElement {
   }
 
   pause() {
+    if (this.playing) this.saveState();
     this.playing = false;
     this.playBtn.textContent = "Play";
     this.playBtn.setAttribute("aria-pressed", "false");
@@ -298,13 +436,16 @@ export class SbWidget extends HTMLElement {
     this.guard(() => this.advance(0, 1));
     this.redraw();
     this.updateReadouts(true);
+    this.saveState();
   }
 
   reset() {
     if (!this.handle) return;
     this.clearError();
     this.guard(() => this.onReset(this.seed()));
+    this.reproducible = true;
     this.stepTimes = [];
+    this.saveState();
     this.redraw();
     this.updateReadouts(true);
   }
@@ -350,6 +491,7 @@ export class SbWidget extends HTMLElement {
     if (!force && now - this.lastReadout < 250) return;
     this.lastReadout = now;
     this.guard(() => this.readouts());
+    this.guard(() => this.fillTable());
   }
 
   /** Sets a readout row (created on first use). */
@@ -374,6 +516,19 @@ export class SbWidget extends HTMLElement {
   render() {}
   readouts() {}
   onReset() {}
+  stateSpec() {
+    return {};
+  }
+  getState() {
+    return {};
+  }
+  setState() {}
+  exports() {
+    return [];
+  }
+  tableRows() {
+    return [];
+  }
   stepsNow() {
     return 0;
   }
