@@ -5,6 +5,8 @@ import assert from "node:assert/strict";
 import { harness, widgetReady, nonBlankFraction, canvasHash, readout } from "./helpers.mjs";
 
 const W = "#langevin-widget";
+// every test fails rather than hangs (CI must finish)
+const T = { timeout: 120_000 };
 let h;
 before(async () => {
   h = await harness();
@@ -13,7 +15,7 @@ after(async () => {
   await h.close();
 });
 
-test("the page loads with no console errors or failed requests, eight sections in order", async () => {
+test("the page loads with no console errors or failed requests, eight sections in order", T, async () => {
   const { page, problems } = await h.open("/index.html");
   await page.locator(W).scrollIntoViewIfNeeded();
   await widgetReady(page, W);
@@ -36,7 +38,7 @@ test("the page loads with no console errors or failed requests, eight sections i
   assert.deepEqual(problems, []);
 });
 
-test("the Langevin widget draws, and play/pause/step/reset and sliders change drawing and readouts", async () => {
+test("the Langevin widget draws, and play/pause/step/reset and sliders change drawing and readouts", T, async () => {
   const { page, problems } = await h.open("/index.html", { dpr: 2 });
   await page.locator(W).scrollIntoViewIfNeeded();
   await widgetReady(page, W);
@@ -85,7 +87,7 @@ test("the Langevin widget draws, and play/pause/step/reset and sliders change dr
   assert.deepEqual(problems, []);
 });
 
-test("a step size beyond the stability limit is reported as divergence, not drawn as NaN", async () => {
+test("a step size beyond the stability limit is reported as divergence, not drawn as NaN", T, async () => {
   const { page, problems } = await h.open("/embed.html?widget=langevin&target=gaussian&step-size=6&particles=1000&autoplay=false");
   await widgetReady(page, "sb-langevin");
   for (let i = 0; i < 80; i++) await page.click('sb-langevin button:text-is("Step")');
@@ -100,14 +102,14 @@ test("a step size beyond the stability limit is reported as divergence, not draw
   assert.deepEqual(problems, []);
 });
 
-test("bad attributes show the core's message naming the parameter and its range", async () => {
+test("bad attributes show the core's message naming the parameter and its range", T, async () => {
   const { page } = await h.open("/embed.html?widget=langevin&particles=0");
   const alert = page.locator("sb-langevin .sb-error");
   await alert.waitFor({ state: "visible" });
   assert.match(await alert.textContent(), /particles must be an integer in \[1, 1000000\]; got 0/);
 });
 
-test("the embed page shows exactly one widget and keyboard shortcuts stay inside it", async () => {
+test("the embed page shows exactly one widget and keyboard shortcuts stay inside it", T, async () => {
   const { page, problems } = await h.open("/embed.html?widget=langevin&autoplay=false&seed=7");
   await widgetReady(page, "sb-langevin");
   assert.equal(await page.$$eval("sb-langevin", (e) => e.length), 1);
@@ -125,7 +127,7 @@ test("the embed page shows exactly one widget and keyboard shortcuts stay inside
   assert.deepEqual(problems, []);
 });
 
-test("a browser without WebAssembly SIMD gets a clear message naming the minimum versions", async () => {
+test("a browser without WebAssembly SIMD gets a clear message naming the minimum versions", T, async () => {
   const { page } = await h.open("/embed.html?widget=langevin", {
     init: () => {
       const validate = WebAssembly.validate;
@@ -137,7 +139,7 @@ test("a browser without WebAssembly SIMD gets a clear message naming the minimum
   assert.match(await alert.textContent(), /Chrome 91, Firefox 89 or Safari 16\.4/);
 });
 
-test("a removed widget frees its Rust handle", async () => {
+test("a removed widget frees its Rust handle", T, async () => {
   const { page } = await h.open("/embed.html?widget=langevin&autoplay=false");
   await widgetReady(page, "sb-langevin");
   const freed = await page.evaluate(() => {

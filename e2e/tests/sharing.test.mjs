@@ -12,6 +12,8 @@ import { serve, WWW } from "../serve.mjs";
 const require = createRequire(import.meta.url);
 const AXE = require.resolve("axe-core/axe.min.js");
 const EMBED = "/embed.html?widget=langevin";
+// every test fails rather than hangs (CI must finish)
+const T = { timeout: 120_000 };
 let h;
 before(async () => {
   h = await harness();
@@ -22,7 +24,7 @@ after(async () => {
 
 const steps = (page, sel = "sb-langevin") => page.evaluate((s) => document.querySelector(s).handle.steps, sel);
 
-test("URL round trip: parameters, seed and steps reproduce the same particles (same checksum)", async () => {
+test("URL round trip: parameters, seed and steps reproduce the same particles (same checksum)", T, async () => {
   const { page, problems } = await h.open(`${EMBED}&autoplay=false`);
   await widgetReady(page, "sb-langevin");
   // choose a target, ε, particle count and seed, then step
@@ -54,7 +56,7 @@ test("URL round trip: parameters, seed and steps reproduce the same particles (s
   assert.deepEqual([...problems, ...pr2], []);
 });
 
-test("malformed or out-of-range link values fall back to defaults with a visible notice", async () => {
+test("malformed or out-of-range link values fall back to defaults with a visible notice", T, async () => {
   const { page, problems } = await h.open(`${EMBED}&autoplay=false#langevin.v=1&langevin.eps=abc&langevin.n=-5&langevin.target=moons&langevin.seed=1e99`);
   await widgetReady(page, "sb-langevin");
   const notice = page.locator("sb-langevin .sb-notice");
@@ -68,7 +70,7 @@ test("malformed or out-of-range link values fall back to defaults with a visible
   assert.deepEqual(problems, []);
 });
 
-test("the embed page works inside an iframe on another origin, with controls hidden", async () => {
+test("the embed page works inside an iframe on another origin, with controls hidden", T, async () => {
   // a second origin (another port) serving a blog post that embeds the widget
   const post = `<!doctype html><html lang="en"><head><title>A blog post</title></head><body><h1>A blog post</h1>
     <iframe id="f" title="Langevin widget" width="900" height="800" src="${h.server.url}${EMBED}&controls=hidden&seed=3"></iframe></body></html>`;
@@ -89,7 +91,7 @@ test("the embed page works inside an iframe on another origin, with controls hid
   }
 });
 
-test("keyboard only: one widget is operable and its keys never scroll or drive the host page", async () => {
+test("keyboard only: one widget is operable and its keys never scroll or drive the host page", T, async () => {
   const { page, problems } = await h.open("/index.html");
   const W = "#langevin-widget";
   await page.locator(W).scrollIntoViewIfNeeded();
@@ -119,7 +121,7 @@ test("keyboard only: one widget is operable and its keys never scroll or drive t
   assert.deepEqual(problems, []);
 });
 
-test("prefers-reduced-motion starts widgets paused", async () => {
+test("prefers-reduced-motion starts widgets paused", T, async () => {
   const { page } = await h.open(EMBED, { reducedMotion: "reduce" });
   await widgetReady(page, "sb-langevin");
   await page.waitForTimeout(400);
@@ -127,7 +129,7 @@ test("prefers-reduced-motion starts widgets paused", async () => {
   assert.equal(await page.getAttribute("sb-langevin button.sb-play", "aria-pressed"), "false");
 });
 
-test("drawing a target with pointer events gives a mixture Langevin runs on, and it survives the link", async () => {
+test("drawing a target with pointer events gives a mixture Langevin runs on, and it survives the link", T, async () => {
   const { page, problems } = await h.open(`${EMBED}&autoplay=false&particles=5000`);
   await widgetReady(page, "sb-langevin");
   await page.click('sb-langevin button:text-is("Draw a target")');
@@ -159,7 +161,7 @@ test("drawing a target with pointer events gives a mixture Langevin runs on, and
   assert.deepEqual(problems, []);
 });
 
-test("pasting points as CSV gives a target; bad CSV shows the core's message", async () => {
+test("pasting points as CSV gives a target; bad CSV shows the core's message", T, async () => {
   const { page } = await h.open(`${EMBED}&autoplay=false`);
   await widgetReady(page, "sb-langevin");
   await page.click('sb-langevin button:text-is("Paste points (CSV)")');
@@ -178,7 +180,7 @@ test("pasting points as CSV gives a target; bad CSV shows the core's message", a
   assert.match(await page.locator("sb-langevin .sb-error").textContent(), /points must be finite coordinates/);
 });
 
-test("exports: PNG at device-pixel ratio, SVG chart, CSV of particles and of the readout history", async () => {
+test("exports: PNG at device-pixel ratio, SVG chart, CSV of particles and of the readout history", T, async () => {
   const { page } = await h.open(`${EMBED}&autoplay=false&particles=1000`, { dpr: 2 });
   await widgetReady(page, "sb-langevin");
   for (let i = 0; i < 5; i++) await page.click('sb-langevin button:text-is("Step")');
@@ -203,7 +205,7 @@ test("exports: PNG at device-pixel ratio, SVG chart, CSV of particles and of the
   assert.ok(hist.length >= 2);
 });
 
-test("the key numbers can be shown as a table (a text alternative to the canvas)", async () => {
+test("the key numbers can be shown as a table (a text alternative to the canvas)", T, async () => {
   const { page } = await h.open(`${EMBED}&autoplay=false&target=gaussian`);
   await widgetReady(page, "sb-langevin");
   await page.click('sb-langevin button:text-is("Show numbers as a table")');
@@ -222,7 +224,7 @@ async function axe(page) {
   });
 }
 
-test("axe-core finds no serious or critical violations on the page and the embed, light and dark", async () => {
+test("axe-core finds no serious or critical violations on the page and the embed, light and dark", T, async () => {
   for (const colorScheme of ["light", "dark"]) {
     const ctx = await h.browser.newContext({ colorScheme, viewport: { width: 1200, height: 900 } });
     const page = await ctx.newPage();
@@ -238,7 +240,7 @@ test("axe-core finds no serious or critical violations on the page and the embed
   }
 });
 
-test("offline: after the first visit the page works with the network off", async () => {
+test("offline: after the first visit the page works with the network off", T, async () => {
   const ctx = await h.browser.newContext();
   const page = await ctx.newPage();
   await page.goto(`${h.server.url}/index.html`);
@@ -255,7 +257,7 @@ test("offline: after the first visit the page works with the network off", async
   await ctx.close();
 });
 
-test("a phone-sized viewport has a single column and no horizontal overflow", async () => {
+test("a phone-sized viewport has a single column and no horizontal overflow", T, async () => {
   const { page, problems } = await h.open("/index.html", { viewport: { width: 390, height: 844 }, dpr: 3 });
   await page.locator("#langevin-widget").scrollIntoViewIfNeeded();
   await widgetReady(page, "#langevin-widget");
@@ -271,7 +273,7 @@ test("a phone-sized viewport has a single column and no horizontal overflow", as
   assert.deepEqual(problems, []);
 });
 
-test("load budget: wasm under 400 KB gzipped; report sizes and time to a first interactive widget", async () => {
+test("load budget: wasm under 400 KB gzipped; report sizes and time to a first interactive widget", T, async () => {
   const files = JSON.parse(await readFile(join(WWW, "sw-manifest.json"), "utf8")).files.filter((f) => f !== "./");
   let raw = 0;
   let gz = 0;

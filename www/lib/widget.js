@@ -419,10 +419,15 @@ export class SbWidget extends HTMLElement {
   }
 
   pause() {
-    if (this.playing) this.saveState();
+    const was = this.playing;
     this.playing = false;
     this.playBtn.textContent = "Play";
     this.playBtn.setAttribute("aria-pressed", "false");
+    if (was) {
+      // show the numbers of the state the run stopped in, not the last throttled update
+      this.updateReadouts(true);
+      this.saveState();
+    }
   }
 
   toggle() {
@@ -537,6 +542,7 @@ export class SbWidget extends HTMLElement {
 /** Formats a number with `d` significant digits (or an en dash for non-finite values). */
 export function fmt(v, d = 4) {
   if (v === undefined || v === null || !Number.isFinite(v)) return "–";
+  if (Math.abs(v) < 1e-12) return "0"; // round-off of an exact zero (e.g. the ring's mean)
   if (v !== 0 && (Math.abs(v) >= 1e5 || Math.abs(v) < 1e-3)) return v.toExponential(d - 1);
   return Number(v.toPrecision(d)).toString();
 }
