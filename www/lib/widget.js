@@ -499,6 +499,17 @@ export class SbWidget extends HTMLElement {
     this.guard(() => this.fillTable());
   }
 
+  /**
+   * Updates the aria-live summary. While playing it is announced at most every 10 s, so that a
+   * screen reader is not flooded; pausing, stepping, resetting and errors announce at once.
+   */
+  announce(text) {
+    const now = performance.now();
+    if (this.playing && now - (this.lastAnnounce ?? -Infinity) < 10_000) return;
+    this.lastAnnounce = now;
+    this.status.textContent = text;
+  }
+
   /** Sets a readout row (created on first use). */
   setReadout(key, label, value, title) {
     this.rows ??= new Map();

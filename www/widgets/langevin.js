@@ -383,7 +383,7 @@ class SbLangevin extends SbWidget {
     this.setReadout("checksum", "Checksum of all positions", w.checksum());
     const summary = `Step ${w.steps}, ${w.len} particles, step size ${fmt(w.stepSize, 3)}, KL ${fmt(kl, 3)} nats against ${fmt(floor, 3)} for exact samples.`;
     this.canvas.setAttribute("aria-label", `Particles over the target density (${w.targetName}). ${summary}`);
-    if (!this.error && !this.drawing) this.status.textContent = summary;
+    if (!this.error && !this.drawing) this.announce(summary);
     w.drawHistory(this.chart, this.dpr, this.dark);
     this.renderEquation(w.stepSize);
   }
