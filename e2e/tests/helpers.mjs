@@ -16,7 +16,11 @@ export async function harness() {
       if (m.type() === "error") problems.push(`console error: ${m.text()}`);
     });
     page.on("pageerror", (e) => problems.push(`page error: ${e.message}`));
-    page.on("requestfailed", (r) => problems.push(`request failed: ${r.url()} ${r.failure()?.errorText}`));
+    // ERR_ABORTED is a request cancelled by a navigation or reload (e.g. a lazy import in flight),
+    // not a failed load; every other failure counts
+    page.on("requestfailed", (r) => {
+      if (r.failure()?.errorText !== "net::ERR_ABORTED") problems.push(`request failed: ${r.url()} ${r.failure()?.errorText}`);
+    });
     page.on("response", (r) => {
       if (r.status() >= 400) problems.push(`HTTP ${r.status()}: ${r.url()}`);
     });
