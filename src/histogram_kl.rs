@@ -16,21 +16,7 @@
 
 use crate::mixture::GaussianMixture;
 use crate::particles::Particles;
-
-/// 4-point Gauss–Legendre nodes on [−1, 1].
-const GL_X: [f64; 4] = [
-    -0.861_136_311_594_052_6,
-    -0.339_981_043_584_856_3,
-    0.339_981_043_584_856_3,
-    0.861_136_311_594_052_6,
-];
-/// 4-point Gauss–Legendre weights.
-const GL_W: [f64; 4] = [
-    0.347_854_845_137_453_9,
-    0.652_145_154_862_546_1,
-    0.652_145_154_862_546_1,
-    0.347_854_845_137_453_9,
-];
+use crate::quadrature::gauss_legendre;
 
 /// Exact cell probabilities of a target on a grid, and the KL readout against a cloud.
 #[derive(Debug, Clone, PartialEq)]
@@ -57,8 +43,9 @@ impl HistogramKl {
                     view[2] + (j as f64 + 0.5) * hy,
                 );
                 let mut s = 0.0;
-                for (a, wa) in GL_X.iter().zip(GL_W) {
-                    for (b, wb) in GL_X.iter().zip(GL_W) {
+                let (gl_x, gl_w) = gauss_legendre(4);
+                for (a, wa) in gl_x.iter().zip(gl_w) {
+                    for (b, wb) in gl_x.iter().zip(gl_w) {
                         s += wa * wb * p.density([cx + 0.5 * hx * a, cy + 0.5 * hy * b]);
                     }
                 }
