@@ -9,11 +9,13 @@
 //! | [`rng`], [`normal`], [`fastmath`] | portable seeded generators, Box–Muller normals, f32 `exp`/`ln`/`sin`/`cos` | all |
 //! | [`gaussian`], [`mixture`], [`presets`], [`drawn_target`] | exact log-density and score of Gaussian mixtures and of p ∗ N(0, σ²I) | score, Langevin |
 //! | [`particles`], [`kernel`], [`langevin`] | f32 structure-of-arrays clouds; the unadjusted Langevin step, scalar and simd128 | Langevin |
+//! | [`boltzmann`] | a fully visible Boltzmann machine: exact enumeration, Gibbs sampling, exact / CD-k / PCD training | EBM |
 //! | [`quadrature`] | composite Gauss–Legendre rules in 1D and 2D, log-sum-exp integrals | KL, EBM |
 //! | [`stats`], [`histogram_kl`] | sample moments; KL between a particle histogram and the exact density on a grid | Langevin, KL |
 //! | [`viewport`], [`raster`], [`chart`] | data ↔ pixel mapping; density heatmaps and particle clouds rasterised to RGBA; axes | all widgets |
 #![warn(missing_docs)]
 
+pub mod boltzmann;
 pub mod chart;
 pub mod drawn_target;
 pub mod error;
