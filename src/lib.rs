@@ -12,11 +12,12 @@
 //! | [`boltzmann`] | a fully visible Boltzmann machine: exact enumeration, Gibbs sampling, exact / CD-k / PCD training | EBM |
 //! | [`quadrature`] | composite Gauss–Legendre rules in 1D and 2D, log-sum-exp integrals | KL, EBM |
 //! | [`stats`], [`histogram_kl`] | sample moments; KL between a particle histogram and the exact density on a grid | Langevin, KL |
-//! | [`viewport`], [`raster`], [`chart`] | data ↔ pixel mapping; density heatmaps and particle clouds rasterised to RGBA; axes | all widgets |
+//! | [`viewport`], [`raster`], [`chart`], [`chart_multi`] | data ↔ pixel mapping; density heatmaps and particle clouds rasterised to RGBA; axes | all widgets |
 #![warn(missing_docs)]
 
 pub mod boltzmann;
 pub mod chart;
+pub mod chart_multi;
 pub mod drawn_target;
 pub mod error;
 pub mod fastmath;

@@ -24,11 +24,13 @@
 //! | [`patterns`] | the data: a multiset of binary patterns, presets, ⟨φ⟩_p and H(p) |
 //! | [`gibbs`] | single-site Gibbs sweeps |
 //! | [`trainer`] | one update of the exact, CD-k and PCD learning rules, with exact diagnostics |
+//! | [`view`] | the figure: pattern rows and coupling matrices (plotters) |
 
 pub mod gibbs;
 pub mod machine;
 pub mod patterns;
 pub mod trainer;
+pub mod view;
 
 pub use machine::{BoltzmannMachine, Enumeration, MAX_UNITS};
 pub use patterns::PatternSet;

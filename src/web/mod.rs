@@ -6,11 +6,13 @@
 //! user input. One handle per widget owns the core state (target, particles, sampler, raster);
 //! JS owns the event loop and calls coarse methods (`step`, `draw`, getters).
 
+mod boltzmann_widget;
 mod convert;
 mod draw;
 mod langevin_widget;
 mod target;
 
+pub use boltzmann_widget::BoltzmannWidget;
 pub use langevin_widget::LangevinWidget;
 pub use target::MixtureTarget;
 
