@@ -56,21 +56,22 @@ pub fn param_count(d: usize) -> usize {
     d * (d - 1) / 2 + d
 }
 
-/// Adds `weight`·φ(s) to `out` (length [`param_count`]).
+/// Adds `weight`·φ(s) to `out` (length [`param_count`]). Visits only the units that are on, so
+/// it costs O(|s|²) rather than O(D²).
 pub fn add_stats(d: usize, s: u32, weight: f64, out: &mut [f64]) {
-    let mut k = 0;
-    for i in 0..d {
-        let si = (s >> i) & 1 == 1;
-        for j in i + 1..d {
-            if si && (s >> j) & 1 == 1 {
-                out[k] += weight;
-            }
-            k += 1;
-        }
-    }
-    for i in 0..d {
-        if (s >> i) & 1 == 1 {
-            out[k + i] += weight;
+    let singles = d * (d - 1) / 2;
+    let mut r = s;
+    while r != 0 {
+        let i = r.trailing_zeros() as usize;
+        r &= r - 1;
+        out[singles + i] += weight;
+        // pairs (i, j) with j > i sit at i·d − i(i+1)/2 + (j − i − 1)
+        let base = i * d - i * (i + 1) / 2;
+        let mut rest = r;
+        while rest != 0 {
+            let j = rest.trailing_zeros() as usize;
+            rest &= rest - 1;
+            out[base + (j - i - 1)] += weight;
         }
     }
 }
@@ -247,6 +248,25 @@ mod tests {
         }
         let total: f64 = e.log_q.iter().map(|l| l.exp()).sum();
         assert!((total - 1.0).abs() < 1e-12);
+    }
+
+    #[test]
+    fn sufficient_statistics_follow_the_documented_layout() {
+        let d = 5;
+        for s in 0..32u32 {
+            let mut out = vec![0.0; param_count(d)];
+            add_stats(d, s, 1.0, &mut out);
+            let mut want = Vec::new();
+            for i in 0..d {
+                for j in i + 1..d {
+                    want.push(((s >> i) & (s >> j) & 1) as f64);
+                }
+            }
+            for i in 0..d {
+                want.push(((s >> i) & 1) as f64);
+            }
+            assert_eq!(out, want, "state {s:05b}");
+        }
     }
 
     #[test]

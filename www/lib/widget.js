@@ -522,6 +522,9 @@ export class SbWidget extends HTMLElement {
       row = dd;
       this.rows.set(key, row);
     }
+    // labels may name a parameter (e.g. "CD-5"): keep them current
+    const dt = row.previousElementSibling;
+    if (dt && dt.textContent !== label) dt.textContent = label;
     row.textContent = value;
   }
 
