@@ -10,6 +10,7 @@
 //! | [`wells`] | the energy E, ∇ₓE, ∇_θE, closed forms at T = 1 |
 //! | [`partition`] | log Z_T by adaptive Gauss–Legendre quadrature with an error bar; well masses |
 //! | [`curse`] | grid points needed for a target accuracy, measured in 2D, exact for d/2 copies |
+//! | [`histogram`] | TV between a particle histogram and p_T, with its sampling-noise level |
 //! | [`sampler`] | overdamped Langevin (ULA) on p_T, f32 particles |
 //! | [`trainer`] | the training state machine: positive/negative phase, CD-k, PCD, Adam/SGD, exact gradient |
 //! | [`picture`], [`charts`] | RGBA pictures of energies/densities/samples; line charts |
@@ -19,6 +20,7 @@
 
 pub mod charts;
 pub mod curse;
+pub mod histogram;
 pub mod partition;
 pub mod picture;
 pub mod sampler;

@@ -8,9 +8,13 @@
 
 mod convert;
 mod draw;
+mod ebm_energy;
+mod ebm_train;
 mod langevin_widget;
 mod target;
 
+pub use ebm_energy::EnergyWidget;
+pub use ebm_train::EbmTrainWidget;
 pub use langevin_widget::LangevinWidget;
 pub use target::MixtureTarget;
 
