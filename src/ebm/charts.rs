@@ -47,7 +47,8 @@ pub fn draw_linear_chart<DB: DrawingBackend>(
         .margin((8.0 * dpr) as u32)
         .x_label_area_size((30.0 * dpr) as u32)
         .y_label_area_size((46.0 * dpr) as u32)
-        .build_cartesian_2d(x_min..x_max, lo..hi)
+        // 4 % of room on the right, so that the last tick label is not cut by the edge
+        .build_cartesian_2d(x_min..x_max + 0.04 * (x_max - x_min), lo..hi)
         .map_err(err)?;
     let span = hi - lo;
     chart
