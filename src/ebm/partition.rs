@@ -22,6 +22,8 @@ use crate::quadrature::{Rule1, Rule2};
 
 /// Half-width of a well's interval, in units of its scale σ = w√T.
 pub const TAIL_SIGMAS: f64 = 8.0;
+/// Nodes whose integrand is below e^{−SKIP} times the largest one met so far are skipped.
+pub const SKIP: f64 = 60.0;
 /// Most cells per axis of the adaptive rule.
 pub const MAX_CELLS: usize = 4000;
 
@@ -88,7 +90,13 @@ fn axis_breakpoints(wells: &Wells, t: f64, resolution: f64) -> (Vec<f64>, Vec<f6
 /// log ∫ e^{−E/T} over the nodes of `rule` (log-sum-exp).
 pub fn log_z_on(rule: &Rule2, wells: &Wells, t: f64) -> f64 {
     let (mut m, mut s) = (f64::NEG_INFINITY, 0.0);
+    let log_k = (wells.len() as f64).ln();
     rule.for_each(|x, w| {
+        // −E/T ≤ (max logit + log K)/T: a node that cannot come within e^{−60} of the largest
+        // term so far is skipped (its share of the sum is below f64 resolution)
+        if (wells.max_logit(x) + log_k) / t < m - SKIP {
+            return;
+        }
         let g = -wells.energy(x) / t;
         if g > m {
             s *= (m - g).exp();
@@ -143,7 +151,11 @@ pub fn boltzmann_quadrature_with(
     let (mut m, mut s) = (f64::NEG_INFINITY, 0.0);
     let (mut sh, mut ba) = ([0.0; MAX_WELLS], [0.0; MAX_WELLS]);
     let mut r = [0.0; MAX_WELLS];
+    let log_k = (k as f64).ln();
     fine.for_each(|x, w| {
+        if (wells.max_logit(x) + log_k) / t < m - SKIP {
+            return;
+        }
         let g = -wells.responsibilities(x, &mut r) / t;
         if g > m {
             let f = (m - g).exp();

@@ -75,6 +75,7 @@ pub struct Picture {
     rgba: Vec<u8>,
     grid: Vec<f64>,
     values: Vec<f64>,
+    base: Vec<u8>,
 }
 
 fn lerp(a: [u8; 3], b: [u8; 3], t: f64) -> [u8; 3] {
@@ -102,7 +103,6 @@ impl Picture {
         self.width = w;
         self.height = h;
         self.rgba.resize(w * h * 4, 255);
-        self.values.resize(w * h, 0.0);
         // grid points at the pixel centres of the first and last pixel and evenly between
         let gw = w.clamp(2, MAX_GRID);
         let gh = h.clamp(2, MAX_GRID);
@@ -116,49 +116,91 @@ impl Picture {
                 self.grid[j * gw + i] = f([x, y]);
             }
         }
-        // bilinear interpolation to pixels
-        for j in 0..h {
-            let fy = if h > 1 { j as f64 * (gh - 1) as f64 / (h - 1) as f64 } else { 0.0 };
-            let j0 = (fy as usize).min(gh - 2);
-            let ty = fy - j0 as f64;
-            for i in 0..w {
-                let fx = if w > 1 { i as f64 * (gw - 1) as f64 / (w - 1) as f64 } else { 0.0 };
-                let i0 = (fx as usize).min(gw - 2);
-                let tx = fx - i0 as f64;
-                let g = |a: usize, b: usize| self.grid[b * gw + a];
-                let v = (1.0 - ty) * ((1.0 - tx) * g(i0, j0) + tx * g(i0 + 1, j0))
-                    + ty * ((1.0 - tx) * g(i0, j0 + 1) + tx * g(i0 + 1, j0 + 1));
-                self.values[j * w + i] = v;
+        // what is interpolated: (p/max p)^½ for densities, E − min E for energies
+        let (lo, hi) = self.grid.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), v| (a.min(*v), b.max(*v)));
+        match shading {
+            Shading::LogDensity => self.grid.iter_mut().for_each(|v| *v = if hi.is_finite() { (0.5 * (*v - hi)).exp() } else { 0.0 }),
+            Shading::Energy => self.grid.iter_mut().for_each(|v| *v -= lo),
+        }
+        // 256-entry colour table over [0, 1] (density) or [0, ENERGY_RANGE] (energy)
+        let mut lut = [[0u8; 3]; 256];
+        for (k, c) in lut.iter_mut().enumerate() {
+            let u = k as f64 / 255.0;
+            *c = match shading {
+                Shading::LogDensity => lerp(pal.background, pal.density, u),
+                Shading::Energy => {
+                    let t = 1.0 - u;
+                    lerp(pal.background, pal.density, t * t * 0.95 + 0.05 * t)
+                }
+            };
+        }
+        let scale = match shading {
+            Shading::LogDensity => 255.0,
+            Shading::Energy => 255.0 / ENERGY_RANGE,
+        };
+        // per-column and per-row interpolation indices and weights, computed once
+        let axis = |n: usize, g: usize| -> Vec<(usize, f64)> {
+            (0..n)
+                .map(|i| {
+                    let f = if n > 1 { i as f64 * (g - 1) as f64 / (n - 1) as f64 } else { 0.0 };
+                    let i0 = (f as usize).min(g - 2);
+                    (i0, f - i0 as f64)
+                })
+                .collect()
+        };
+        let (cols, rows) = (axis(w, gw), axis(h, gh));
+        let keep = shading == Shading::Energy;
+        self.values.resize(if keep { w * h } else { 0 }, 0.0);
+        for (j, &(j0, ty)) in rows.iter().enumerate() {
+            let (r0, r1) = (&self.grid[j0 * gw..(j0 + 1) * gw], &self.grid[(j0 + 1) * gw..(j0 + 2) * gw]);
+            let px = &mut self.rgba[4 * j * w..4 * (j + 1) * w];
+            for (i, (o, &(i0, tx))) in px.chunks_exact_mut(4).zip(&cols).enumerate() {
+                let a = r0[i0] + tx * (r0[i0 + 1] - r0[i0]);
+                let b = r1[i0] + tx * (r1[i0 + 1] - r1[i0]);
+                let v = a + ty * (b - a);
+                let c = lut[((v * scale) as usize).min(255)];
+                o.copy_from_slice(&[c[0], c[1], c[2], 255]);
+                if keep {
+                    self.values[j * w + i] = v;
+                }
             }
         }
-        match shading {
-            Shading::LogDensity => {
-                let m = self.values.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-                for (k, v) in self.values.iter().enumerate() {
-                    let t = if m.is_finite() { (0.5 * (v - m)).exp() } else { 0.0 };
-                    let c = lerp(pal.background, pal.density, t);
-                    self.rgba[4 * k..4 * k + 4].copy_from_slice(&[c[0], c[1], c[2], 255]);
-                }
-            }
-            Shading::Energy => {
-                let lo = self.values.iter().copied().fold(f64::INFINITY, f64::min);
-                for k in 0..w * h {
-                    let v = self.values[k] - lo;
-                    let t = 1.0 - (v / ENERGY_RANGE).clamp(0.0, 1.0);
-                    let mut c = lerp(pal.background, pal.density, t * t * 0.95 + 0.05 * t);
-                    // a contour where the level index changes towards the right or lower pixel
-                    let lev = |u: f64| (u / CONTOUR_STEP).floor();
-                    let (i, j) = (k % w, k / w);
-                    if v < ENERGY_RANGE {
-                        let right = if i + 1 < w { lev(self.values[k + 1] - lo) } else { lev(v) };
-                        let down = if j + 1 < h { lev(self.values[k + w] - lo) } else { lev(v) };
-                        if right != lev(v) || down != lev(v) {
-                            c = lerp(c, pal.contour, 0.55);
-                        }
+        if shading == Shading::Energy {
+            // a contour where the level index changes towards the right or lower pixel
+            let lev = |u: f64| (u / CONTOUR_STEP) as i64;
+            for j in 0..h {
+                for i in 0..w {
+                    let k = j * w + i;
+                    let v = self.values[k];
+                    if v >= ENERGY_RANGE {
+                        continue;
                     }
-                    self.rgba[4 * k..4 * k + 4].copy_from_slice(&[c[0], c[1], c[2], 255]);
+                    let l = lev(v);
+                    let right = i + 1 < w && lev(self.values[k + 1]) != l;
+                    let down = j + 1 < h && lev(self.values[k + w]) != l;
+                    if right || down {
+                        let o = 4 * k;
+                        let c = lerp([self.rgba[o], self.rgba[o + 1], self.rgba[o + 2]], pal.contour, 0.55);
+                        self.rgba[o..o + 3].copy_from_slice(&c);
+                    }
                 }
             }
+        }
+    }
+
+    /// Remembers the current picture (e.g. the shaded field before particles are drawn).
+    pub fn save_base(&mut self) {
+        self.base.clear();
+        self.base.extend_from_slice(&self.rgba);
+    }
+
+    /// Restores the picture saved by [`Picture::save_base`]; false when none fits.
+    pub fn restore_base(&mut self) -> bool {
+        if self.base.len() == self.rgba.len() && !self.base.is_empty() {
+            self.rgba.copy_from_slice(&self.base);
+            true
+        } else {
+            false
         }
     }
 

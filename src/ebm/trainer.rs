@@ -521,7 +521,12 @@ fn exact_eval(wells: &Wells, data: &DataRule, grad: Option<&mut [f64]>) -> Resul
     let (mut m, mut s) = (f64::NEG_INFINITY, 0.0);
     let mut g_model = [0.0; MAX_WELLS * PARAMS_PER_WELL];
     let mut gx = [0.0; MAX_WELLS * PARAMS_PER_WELL];
+    let log_k = (wells.len() as f64).ln();
     rule.for_each(|x, w| {
+        // skip nodes below e^{−60} of the largest term so far (see partition::SKIP)
+        if wells.max_logit(x) + log_k < m - super::partition::SKIP {
+            return;
+        }
         let e = wells.grad_theta(x, &mut gx[..n]);
         let l = -e;
         if l > m {

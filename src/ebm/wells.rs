@@ -213,13 +213,27 @@ impl Wells {
         m
     }
 
-    /// Responsibilities rₖ(x) into `out` (they sum to 1); returns E(x).
+    /// The largest logit maxₖ lₖ(x); E(x) ∈ [−max − log K, −max].
+    #[inline]
+    pub fn max_logit(&self, x: [f64; 2]) -> f64 {
+        let mut m = f64::NEG_INFINITY;
+        for w in &self.wells {
+            let (dx, dy) = (x[0] - w.centre[0], x[1] - w.centre[1]);
+            m = m.max(w.depth - (dx * dx + dy * dy) / (2.0 * w.width * w.width));
+        }
+        m
+    }
+
+    /// Responsibilities rₖ(x) into `out` (they sum to 1); returns E(x). Terms more than 40
+    /// below the largest logit (relative weight < 5e-18, below f64 resolution of the sum) are
+    /// set to 0 without calling `exp`.
     #[inline]
     pub fn responsibilities(&self, x: [f64; 2], out: &mut [f64; MAX_WELLS]) -> f64 {
         let m = self.logits(x, out);
         let mut s = 0.0;
         for r in out[..self.len()].iter_mut() {
-            *r = (*r - m).exp();
+            let d = *r - m;
+            *r = if d < -40.0 { 0.0 } else { d.exp() };
             s += *r;
         }
         for r in out[..self.len()].iter_mut() {
@@ -232,7 +246,11 @@ impl Wells {
     pub fn energy(&self, x: [f64; 2]) -> f64 {
         let mut l = [0.0; MAX_WELLS];
         let m = self.logits(x, &mut l);
-        -(m + l[..self.len()].iter().map(|v| (v - m).exp()).sum::<f64>().ln())
+        let s: f64 = l[..self.len()]
+            .iter()
+            .map(|v| if v - m < -40.0 { 0.0 } else { (v - m).exp() })
+            .sum();
+        -(m + s.ln())
     }
 
     /// ∇ₓE(x).

@@ -63,10 +63,15 @@ pub struct EnergyWidget {
     ys: Vec<f32>,
     seed: u32,
     picture: Picture,
+    /// Bumped by every change of the energy, temperature or view: the shaded base is redrawn.
+    version: u64,
+    /// (width, height, dark, version, data box) the picture's base was shaded for.
+    picture_key: Option<(usize, usize, bool, u64, [u64; 4])>,
 }
 
 impl EnergyWidget {
     fn changed(&mut self) -> Result<(), Error> {
+        self.version += 1;
         self.quad = None;
         self.hist = None;
         self.curse = None;
@@ -117,6 +122,8 @@ impl EnergyWidget {
             ys: vec![],
             seed,
             picture: Picture::default(),
+            version: 0,
+            picture_key: None,
         };
         e.restart_particles(n, seed)?;
         Ok(e)
@@ -237,6 +244,7 @@ impl EnergyWidget {
             "density" => false,
             other => return Err(Error::invalid("view", "density or energy", format!("{other:?}")).into()),
         };
+        self.version += 1;
         Ok(())
     }
 
@@ -367,10 +375,17 @@ impl EnergyWidget {
         let pal = EbmPalette::for_theme(dark);
         let t = self.temperature;
         let wells = &self.wells;
-        if self.energy_view {
-            self.picture.shade(&vp, |x| wells.energy(x), Shading::Energy, &pal);
-        } else {
-            self.picture.shade(&vp, |x| -wells.energy(x) / t, Shading::LogDensity, &pal);
+        // the shading changes only with the energy, view, size or theme; frames of a running
+        // sampler reuse it and redraw only particles and markers
+        let key = (vp.width, vp.height, dark, self.version, view.map(f64::to_bits));
+        if self.picture_key != Some(key) || !self.picture.restore_base() {
+            if self.energy_view {
+                self.picture.shade(&vp, |x| wells.energy(x), Shading::Energy, &pal);
+            } else {
+                self.picture.shade(&vp, |x| -wells.energy(x) / t, Shading::LogDensity, &pal);
+            }
+            self.picture.save_base();
+            self.picture_key = Some(key);
         }
         let size = (1.5 * dpr).round().max(1.0) as usize;
         self.picture.dots(&vp, &self.xs, &self.ys, size, pal.negative);
