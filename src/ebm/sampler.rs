@@ -53,6 +53,7 @@ impl WellsKernel {
 
     /// ∇E(x)/T for one particle.
     #[inline(always)]
+    #[allow(clippy::needless_range_loop)] // parallel arrays indexed by well, as in crate::kernel
     pub fn grad(&self, x: f32, y: f32) -> (f32, f32) {
         let k = self.cx.len();
         let mut e = [0.0f32; MAX_WELLS];
@@ -173,7 +174,10 @@ impl WellsLangevin {
             let ny = (*y - half * gy) + root * zy;
             *x = nx;
             *y = ny;
-            bad += (!(nx * nx + ny * ny < self.runaway2)) as u32;
+            // written so that NaN counts as runaway (a NaN comparison is false)
+            #[allow(clippy::neg_cmp_op_on_partial_ord)]
+            let runaway = !(nx * nx + ny * ny < self.runaway2);
+            bad += runaway as u32;
         }
         self.steps += 1;
         if bad > 0 {
