@@ -172,7 +172,7 @@ test("training widget: plays, steps, resets; controls change the run; exact read
   assert.match(await readout(page, TR, "Iteration"), /^1 /);
   assert.match(await readout(page, TR, "Monte Carlo vs exact gradient"), /cosine -?\d/);
   await page.click(`${TR} button.sb-play`);
-  await page.waitForFunction((sel) => document.querySelector(sel).handle.iteration > 120, TR, { timeout: 60_000 });
+  await page.waitForFunction((sel) => document.querySelector(sel).handle.iteration > 60, TR, { timeout: 60_000 });
   await page.click(`${TR} button.sb-play`);
   const ll1 = await ll();
   assert.ok(ll1 > ll0 + 0.2 && ll1 <= best + 1e-9, `${ll0} → ${ll1} (best ${best})`);
