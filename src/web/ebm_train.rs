@@ -274,7 +274,7 @@ impl EbmTrainWidget {
         let root = CanvasBackend::with_canvas_object(canvas.clone())
             .ok_or_else(|| JsError::new("plotters could not use the canvas"))?
             .into_drawing_area();
-        draw_linear_chart(&root, &series, Some(self.neg_entropy()), 0.0, "iteration", "exact log-likelihood", clamp_dpr(dpr), &ChartTheme::for_theme(dark))
+        draw_linear_chart(&root, &series, Some(self.neg_entropy()), 0.0, "iteration", "log-likelihood", clamp_dpr(dpr), &ChartTheme::for_theme(dark))
             .map_err(|e| JsError::new(&e))?;
         root.present().map_err(|e| JsError::new(&format!("{e:?}")))?;
         Ok(())
@@ -287,6 +287,6 @@ impl EbmTrainWidget {
             return Err(Error::invalid("width, height", "pixels in [100, 4000] × [60, 4000]", format!("{width} × {height}")).into());
         }
         let series: Vec<(f64, f64)> = self.history.iter().map(|r| (r[0], r[1])).collect();
-        linear_chart_svg(&series, Some(self.neg_entropy()), 0.0, "iteration", "exact log-likelihood", width, height, dark).map_err(|e| JsError::new(&e))
+        linear_chart_svg(&series, Some(self.neg_entropy()), 0.0, "iteration", "log-likelihood", width, height, dark).map_err(|e| JsError::new(&e))
     }
 }
