@@ -10,6 +10,7 @@
 //! | [`gaussian`], [`mixture`], [`presets`], [`drawn_target`] | exact log-density and score of Gaussian mixtures and of p ∗ N(0, σ²I) | score, Langevin |
 //! | [`particles`], [`kernel`], [`langevin`] | f32 structure-of-arrays clouds; the unadjusted Langevin step, scalar and simd128 | Langevin |
 //! | [`boltzmann`] | a fully visible Boltzmann machine: exact enumeration, Gibbs sampling, exact / CD-k / PCD training | EBM |
+//! | [`ebm`] | mixture-of-wells energies, Z_T by quadrature, curse of dimensionality, Langevin on p_T, EBM training with exact gradients | EBM |
 //! | [`quadrature`] | composite Gauss–Legendre rules in 1D and 2D, log-sum-exp integrals | KL, EBM |
 //! | [`stats`], [`histogram_kl`] | sample moments; KL between a particle histogram and the exact density on a grid | Langevin, KL |
 //! | [`viewport`], [`raster`], [`chart`], [`chart_multi`] | data ↔ pixel mapping; density heatmaps and particle clouds rasterised to RGBA; axes | all widgets |
@@ -19,6 +20,7 @@ pub mod boltzmann;
 pub mod chart;
 pub mod chart_multi;
 pub mod drawn_target;
+pub mod ebm;
 pub mod error;
 pub mod fastmath;
 pub mod gaussian;

@@ -105,6 +105,48 @@ impl Rule1 {
         Ok(Self { lo, hi, cells, order, nodes, weights })
     }
 
+    /// A composite rule on the cells [b₀, b₁], [b₁, b₂], … given by strictly increasing finite
+    /// breakpoints (2 to 100 001 of them), each cell with the `order`-point rule. Non-uniform cells
+    /// put the nodes where the integrand varies (e.g. near the wells of an energy).
+    pub fn from_breakpoints(breaks: &[f64], order: usize) -> Result<Self, Error> {
+        if breaks.len() < 2 || breaks.len() > 100_001 {
+            return Err(Error::invalid(
+                "breakpoints",
+                "a list of 2 to 100001 numbers",
+                format!("{} numbers", breaks.len()),
+            ));
+        }
+        if breaks.iter().any(|b| !b.is_finite()) || breaks.windows(2).any(|w| w[0] >= w[1]) {
+            return Err(Error::invalid(
+                "breakpoints",
+                "finite and strictly increasing",
+                format!("{:?}…", &breaks[..breaks.len().min(4)]),
+            ));
+        }
+        if ![1, 2, 4, 8].contains(&order) {
+            return Err(Error::invalid("order", "1, 2, 4 or 8", order.to_string()));
+        }
+        let (xi, wi) = (gl_nodes(order), gl_weights(order));
+        let cells = breaks.len() - 1;
+        let mut nodes = Vec::with_capacity(cells * order);
+        let mut weights = Vec::with_capacity(cells * order);
+        for w in breaks.windows(2) {
+            let (mid, half) = (0.5 * (w[0] + w[1]), 0.5 * (w[1] - w[0]));
+            for (x, wt) in xi.iter().zip(wi) {
+                nodes.push(mid + half * x);
+                weights.push(half * wt);
+            }
+        }
+        Ok(Self {
+            lo: breaks[0],
+            hi: breaks[cells],
+            cells,
+            order,
+            nodes,
+            weights,
+        })
+    }
+
     /// The interval [lo, hi].
     pub fn interval(&self) -> [f64; 2] {
         [self.lo, self.hi]
@@ -248,6 +290,22 @@ mod tests {
         let r = Rule1::new(0.0, 1.0, 4, 2).unwrap();
         assert!((r.log_integrate_exp(|_| 1000.0) - 1000.0).abs() < 1e-12);
         assert_eq!(r.log_integrate_exp(|_| f64::NEG_INFINITY), f64::NEG_INFINITY);
+    }
+
+    #[test]
+    fn breakpoint_rules_match_uniform_ones_and_integrate_exactly() {
+        // uniform breakpoints reproduce Rule1::new to rounding
+        let b: Vec<f64> = (0..=8).map(|i| -1.0 + 0.25 * i as f64).collect();
+        let (u, v) = (Rule1::new(-1.0, 1.0, 8, 4).unwrap(), Rule1::from_breakpoints(&b, 4).unwrap());
+        for (x, y) in u.nodes().iter().zip(v.nodes()) {
+            assert!((x - y).abs() < 1e-15);
+        }
+        // uneven cells: still exact for degree 2m − 1 = 7 on every cell
+        let r = Rule1::from_breakpoints(&[-1.0, -0.9, 0.3, 0.31, 2.0], 4).unwrap();
+        let got = r.integrate(|x| x.powi(7));
+        assert!((got - (2f64.powi(8) - 1.0) / 8.0).abs() < 1e-12, "{got}");
+        assert!(Rule1::from_breakpoints(&[0.0, 0.0, 1.0], 4).is_err());
+        assert!(Rule1::from_breakpoints(&[0.0], 4).is_err());
     }
 
     #[test]

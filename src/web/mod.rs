@@ -9,10 +9,14 @@
 mod boltzmann_widget;
 mod convert;
 mod draw;
+mod ebm_energy;
+mod ebm_train;
 mod langevin_widget;
 mod target;
 
 pub use boltzmann_widget::BoltzmannWidget;
+pub use ebm_energy::EnergyWidget;
+pub use ebm_train::EbmTrainWidget;
 pub use langevin_widget::LangevinWidget;
 pub use target::MixtureTarget;
 
