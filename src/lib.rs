@@ -11,6 +11,7 @@
 //! | [`particles`], [`kernel`], [`langevin`] | f32 structure-of-arrays clouds; the unadjusted Langevin step, scalar and simd128 | Langevin |
 //! | [`boltzmann`] | a fully visible Boltzmann machine: exact enumeration, Gibbs sampling, exact / CD-k / PCD training | EBM |
 //! | [`ebm`] | mixture-of-wells energies, Z_T by quadrature, curse of dimensionality, Langevin on p_T, EBM training with exact gradients | EBM |
+//! | [`kl`] | closed-form and quadrature KL, forward/reverse Gaussian fits, EM, maximum likelihood against the truth | KL |
 //! | [`quadrature`] | composite Gauss–Legendre rules in 1D and 2D, log-sum-exp integrals | KL, EBM |
 //! | [`stats`], [`histogram_kl`] | sample moments; KL between a particle histogram and the exact density on a grid | Langevin, KL |
 //! | [`viewport`], [`raster`], [`chart`], [`chart_multi`] | data ↔ pixel mapping; density heatmaps and particle clouds rasterised to RGBA; axes | all widgets |
@@ -26,6 +27,7 @@ pub mod fastmath;
 pub mod gaussian;
 pub mod histogram_kl;
 pub mod kernel;
+pub mod kl;
 pub mod langevin;
 pub mod mixture;
 pub mod normal;
