@@ -48,7 +48,8 @@ pub fn draw_multi_chart<DB: DrawingBackend>(
 ) -> Result<(), String> {
     root.fill(&theme.bg).map_err(err)?;
     let finite = || series.iter().flat_map(|s| s.points.iter()).filter(|p| p.0.is_finite() && p.1.is_finite());
-    let x_max = finite().map(|p| p.0).fold(1.0, f64::max);
+    let x_min = finite().map(|p| p.0).fold(f64::INFINITY, f64::min).min(0.0);
+    let x_max = finite().map(|p| p.0).fold(x_min + 1.0, f64::max);
     let (mut lo, mut hi) = finite().fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), p| (a.min(p.1), b.max(p.1)));
     if !lo.is_finite() {
         (lo, hi) = (0.1, 1.0);
@@ -103,11 +104,11 @@ pub fn draw_multi_chart<DB: DrawingBackend>(
     if log_y {
         let lo = if lo > 0.0 { lo * 0.7 } else { (hi.max(1e-6)) * 1e-3 };
         let hi = if hi > lo { hi * 1.5 } else { lo * 10.0 };
-        let chart = builder.build_cartesian_2d(0.0..x_max, (lo..hi).log_scale()).map_err(err)?;
+        let chart = builder.build_cartesian_2d(x_min..x_max, (lo..hi).log_scale()).map_err(err)?;
         finish!(chart, |y: f64| y.max(lo), |v: &f64| format!("{v:.1e}"));
     } else {
         let pad = ((hi - lo) * 0.08).max(1e-9);
-        let chart = builder.build_cartesian_2d(0.0..x_max, (lo - pad)..(hi + pad)).map_err(err)?;
+        let chart = builder.build_cartesian_2d(x_min..x_max, (lo - pad)..(hi + pad)).map_err(err)?;
         finish!(chart, |y: f64| y, |v: &f64| format!("{v:.2}"));
     }
     Ok(())

@@ -11,12 +11,16 @@ mod convert;
 mod draw;
 mod ebm_energy;
 mod ebm_train;
+mod kl_fit_widget;
+mod mle_widget;
 mod langevin_widget;
 mod target;
 
 pub use boltzmann_widget::BoltzmannWidget;
 pub use ebm_energy::EnergyWidget;
 pub use ebm_train::EbmTrainWidget;
+pub use kl_fit_widget::KlFitWidget;
+pub use mle_widget::MleWidget;
 pub use langevin_widget::LangevinWidget;
 pub use target::MixtureTarget;
 
