@@ -60,13 +60,6 @@ pub struct Em {
     history: Vec<f64>,
 }
 
-fn log_gauss(x: [f64; 2], m: [f64; 2], c: [f64; 3]) -> f64 {
-    let det = c[0] * c[2] - c[1] * c[1];
-    let (dx, dy) = (x[0] - m[0], x[1] - m[1]);
-    let q = (c[2] * dx * dx - 2.0 * c[1] * dx * dy + c[0] * dy * dy) / det;
-    -LN_2PI - 0.5 * det.ln() - 0.5 * q
-}
-
 impl Em {
     /// K ∈ [1, 8] components on `data` (at least K distinct-enough points; all finite), seeded.
     pub fn new(data: Vec<[f64; 2]>, k: usize, seed: u64) -> Result<Self, Error> {
@@ -133,22 +126,31 @@ impl Em {
     /// Responsibilities and the average log-likelihood of the current parameters.
     fn e_step(&mut self) {
         let k = self.k;
-        let lw: Vec<f64> = self.weights.iter().map(|w| w.ln()).collect();
+        // per component: log π_k − log 2π − ½ log det Σ_k and the precision entries
+        let consts: Vec<(f64, [f64; 3], [f64; 2])> = (0..k)
+            .map(|j| {
+                let c = self.covs[j];
+                let det = c[0] * c[2] - c[1] * c[1];
+                (self.weights[j].ln() - LN_2PI - 0.5 * det.ln(), [c[2] / det, -c[1] / det, c[0] / det], self.means[j])
+            })
+            .collect();
         let mut total = 0.0;
         for (i, x) in self.data.iter().enumerate() {
             let r = &mut self.resp[i * k..(i + 1) * k];
             let mut max = f64::NEG_INFINITY;
-            for j in 0..k {
-                r[j] = lw[j] + log_gauss(*x, self.means[j], self.covs[j]);
-                max = max.max(r[j]);
+            for (v, (c0, p, m)) in r.iter_mut().zip(&consts) {
+                let (dx, dy) = (x[0] - m[0], x[1] - m[1]);
+                *v = c0 - 0.5 * (p[0] * dx * dx + 2.0 * p[1] * dx * dy + p[2] * dy * dy);
+                max = max.max(*v);
             }
             let mut s = 0.0;
             for v in r.iter_mut() {
                 *v = (*v - max).exp();
                 s += *v;
             }
+            let inv = 1.0 / s;
             for v in r.iter_mut() {
-                *v /= s;
+                *v *= inv;
             }
             total += max + s.ln();
         }
@@ -159,32 +161,35 @@ impl Em {
     /// parameters); afterwards [`Em::loglik`] is the average log-likelihood of the new parameters.
     pub fn step(&mut self) {
         let (k, n) = (self.k, self.data.len() as f64);
-        for j in 0..k {
-            let mut nk = 0.0;
-            let mut m = [0.0, 0.0];
-            for (i, x) in self.data.iter().enumerate() {
-                let r = self.resp[i * k + j];
-                nk += r;
-                m[0] += r * x[0];
-                m[1] += r * x[1];
+        // one pass for every component's weighted sums, centred on the previous means (so that
+        // Σ r (x − c)(x − c)ᵀ/N − (m − c)(m − c)ᵀ keeps its precision)
+        let mut acc = vec![[0.0f64; 6]; k];
+        for (i, x) in self.data.iter().enumerate() {
+            let r = &self.resp[i * k..(i + 1) * k];
+            for j in 0..k {
+                let (dx, dy) = (x[0] - self.means[j][0], x[1] - self.means[j][1]);
+                let a = &mut acc[j];
+                let rj = r[j];
+                a[0] += rj;
+                a[1] += rj * dx;
+                a[2] += rj * dy;
+                a[3] += rj * dx * dx;
+                a[4] += rj * dx * dy;
+                a[5] += rj * dy * dy;
             }
+        }
+        for j in 0..k {
+            let [nk, sx, sy, sxx, sxy, syy] = acc[j];
             if nk < 1e-10 {
                 // an empty component keeps its place with a (vanishing) weight
                 self.weights[j] = nk / n;
                 continue;
             }
-            m = [m[0] / nk, m[1] / nk];
-            let mut c = [0.0; 3];
-            for (i, x) in self.data.iter().enumerate() {
-                let r = self.resp[i * k + j];
-                let (dx, dy) = (x[0] - m[0], x[1] - m[1]);
-                c[0] += r * dx * dx;
-                c[1] += r * dx * dy;
-                c[2] += r * dy * dy;
-            }
+            let (mx, my) = (sx / nk, sy / nk);
+            let c = [sxx / nk - mx * mx, sxy / nk - mx * my, syy / nk - my * my];
             self.weights[j] = nk / n;
-            self.means[j] = m;
-            self.covs[j] = clip_eigenvalues([c[0] / nk, c[1] / nk, c[2] / nk], self.floor);
+            self.means[j] = [self.means[j][0] + mx, self.means[j][1] + my];
+            self.covs[j] = clip_eigenvalues(c, self.floor);
         }
         let total: f64 = self.weights.iter().sum();
         for w in &mut self.weights {

@@ -44,7 +44,7 @@ class SbKlFit extends SbWidget {
     const c = this.cfg;
     return {
       dim: String(c.dim), sep: c.sep, w: c.w, sd: c.sd, start: c.start, target: c.target,
-      means: c.means ? c.means.map((v) => Number(v.toFixed(3))).join(",") : undefined, lr: c.lr, cut: c.cut ? "1" : "0",
+      means: c.means ? c.means.map((v) => String(v)).join(",") : undefined, lr: c.lr, cut: c.cut ? "1" : "0",
     };
   }
 
