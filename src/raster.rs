@@ -136,25 +136,33 @@ impl Raster {
             }
         }
         let t: Vec<f32> = g.iter().map(|d| if max > 0.0 { (d / max).sqrt() as f32 } else { 0.0 }).collect();
-        let span = |v: &[usize], x: usize| -> (usize, f32) {
+        let span = |v: &[usize], x: usize| -> (usize, usize, f32) {
             // the cell [v[k], v[k+1]] holding x
             let k = (x / s).min(v.len().saturating_sub(2));
-            let (x0, x1) = (v[k], v[(k + 1).min(v.len() - 1)]);
+            let k1 = (k + 1).min(v.len() - 1);
+            let (x0, x1) = (v[k], v[k1]);
             let f = if x1 > x0 { (x - x0) as f32 / (x1 - x0) as f32 } else { 0.0 };
-            (k, f)
+            (k, k1, f)
         };
+        let cols: Vec<(usize, usize, f32)> = (0..w).map(|i| span(&gx, i)).collect();
+        // 1024 shades from background to full density colour, indexed by the interpolated t
+        let lut: Vec<[u8; 4]> = (0..1024)
+            .map(|k| {
+                let c = lerp(pal.background, pal.density, k as f32 / 1023.0);
+                [c[0], c[1], c[2], 255]
+            })
+            .collect();
         let nx = gx.len();
+        let mut row = vec![0.0f32; nx];
         for j in 0..h {
-            let (b, fy) = span(&gy, j);
-            let b1 = (b + 1).min(gy.len() - 1);
-            for i in 0..w {
-                let (a, fx) = span(&gx, i);
-                let a1 = (a + 1).min(nx - 1);
-                let top = t[b * nx + a] * (1.0 - fx) + t[b * nx + a1] * fx;
-                let bot = t[b1 * nx + a] * (1.0 - fx) + t[b1 * nx + a1] * fx;
-                let c = lerp(pal.background, pal.density, top * (1.0 - fy) + bot * fy);
-                let k = j * w + i;
-                self.base[4 * k..4 * k + 4].copy_from_slice(&[c[0], c[1], c[2], 255]);
+            let (b, b1, fy) = span(&gy, j);
+            for (a, r) in row.iter_mut().enumerate() {
+                *r = t[b * nx + a] * (1.0 - fy) + t[b1 * nx + a] * fy;
+            }
+            let out = &mut self.base[4 * j * w..4 * (j + 1) * w];
+            for (px, &(a, a1, fx)) in out.chunks_exact_mut(4).zip(&cols) {
+                let v = row[a] + (row[a1] - row[a]) * fx;
+                px.copy_from_slice(&lut[((v * 1023.0 + 0.5) as usize).min(1023)]);
             }
         }
         self.frame.copy_from_slice(&self.base);

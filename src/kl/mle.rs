@@ -94,6 +94,20 @@ impl MleSamples {
         Ok(Self { p, train, test, entropy_p, nodes })
     }
 
+    /// New samples of the same target (n ∈ [10, 100 000], another seed), reusing the quadrature.
+    pub fn resample(&self, n: usize, seed: u64) -> Result<Self, Error> {
+        check_range("samples", n as f64, 10.0, MAX_SAMPLES as f64, false)?;
+        let mut r_train = sim_rng_stream(seed, 11);
+        let mut r_test = sim_rng_stream(seed, 12);
+        Ok(Self {
+            p: self.p.clone(),
+            train: (0..n).map(|_| self.p.sample(&mut r_train)).collect(),
+            test: (0..HELD_OUT).map(|_| self.p.sample(&mut r_test)).collect(),
+            entropy_p: self.entropy_p,
+            nodes: self.nodes.clone(),
+        })
+    }
+
     /// The target.
     pub fn target(&self) -> &GaussianMixture {
         &self.p

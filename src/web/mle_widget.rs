@@ -84,7 +84,7 @@ impl MleWidget {
 
     /// Redraws the samples (same target) and refits from scratch.
     fn redraw_samples(&mut self, n: usize) -> Result<(), Error> {
-        self.samples = MleSamples::draw(self.samples.target().clone(), n, self.seed as u64)?;
+        self.samples = self.samples.resample(n, self.seed as u64)?;
         self.refit()
     }
 
@@ -113,7 +113,8 @@ impl MleWidget {
         let train = self.em.as_ref().map_or_else(|| avg_loglik(&self.fit, self.samples.train()), |e| e.loglik());
         let test = avg_loglik(&self.fit, self.samples.test());
         self.history.push([it, train, test]);
-        self.true_kl = self.samples.true_kl(&self.fit);
+        // the quadrature KL costs ~300 000 density evaluations: computed when read
+        self.true_kl = f64::NAN;
     }
 
     /// `n` ∈ [1, 1000] EM iterations (none for the Gaussian, which is fitted in closed form).
@@ -209,9 +210,12 @@ impl MleWidget {
     pub fn entropy(&self) -> f64 {
         self.samples.entropy_p()
     }
-    /// The true D_KL(p‖q̂) by quadrature.
+    /// The true D_KL(p‖q̂) by quadrature (computed on first read after a change).
     #[wasm_bindgen(js_name = trueKl)]
-    pub fn true_kl(&self) -> f64 {
+    pub fn true_kl(&mut self) -> f64 {
+        if self.true_kl.is_nan() {
+            self.true_kl = self.samples.true_kl(&self.fit);
+        }
         self.true_kl
     }
     /// Plug-in KL(p̂‖p) of the training samples' histogram (B² cells plus one outside).
@@ -258,8 +262,10 @@ impl MleWidget {
         let (rect, view) = layout(canvas, self.samples.target().view_box(), dpr);
         let vp = Viewport { data: view, width: rect.width as usize, height: rect.height as usize };
         let pal = Palette::for_theme(dark);
-        // the fit changes every EM iteration: shade on a grid of every 2·dpr-th pixel
-        self.raster.render_density_coarse(&self.fit, &vp, &pal, (2.0 * dpr).round() as usize);
+        // the fit changes every EM iteration: shade on a grid of about 160 × 160 nodes and
+        // interpolate (a smooth density; the pixels in between cost no density evaluation)
+        let stride = vp.width.max(vp.height).div_ceil(160).max(1);
+        self.raster.render_density_coarse(&self.fit, &vp, &pal, stride);
         let n = self.cloud.len();
         let base = if n <= 1_000 { 3.0 } else if n <= 20_000 { 2.0 } else { 1.0 };
         self.raster.compose(&self.cloud, &vp, &pal, (base * dpr).round().clamp(1.0, 4.0) as usize);
