@@ -35,7 +35,7 @@ pub fn palette(dark: bool) -> [RGBColor; 4] {
 }
 
 /// Draws the series on shared axes (y on a log scale when `log_y`; values ≤ 0 then sit on the
-/// floor), with a legend in the upper right.
+/// floor), with a legend in the upper right unless every label is empty.
 #[allow(clippy::too_many_arguments)]
 pub fn draw_multi_chart<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
@@ -90,15 +90,17 @@ pub fn draw_multi_chart<DB: DrawingBackend>(
                     .label(s.label)
                     .legend(move |(x, y)| PathElement::new([(x, y), (x + (16.0 * dpr) as i32, y)], c.stroke_width(w)));
             }
-            chart
-                .configure_series_labels()
-                .position(SeriesLabelPosition::UpperRight)
-                .label_font(font.clone())
-                .background_style(theme.bg.mix(0.85))
-                .border_style(theme.reference)
-                .margin((6.0 * dpr) as u32)
-                .draw()
-                .map_err(err)?;
+            if series.iter().any(|s| !s.label.is_empty()) {
+                chart
+                    .configure_series_labels()
+                    .position(SeriesLabelPosition::UpperRight)
+                    .label_font(font.clone())
+                    .background_style(theme.bg.mix(0.85))
+                    .border_style(theme.reference)
+                    .margin((6.0 * dpr) as u32)
+                    .draw()
+                    .map_err(err)?;
+            }
         }};
     }
     if log_y {
@@ -107,9 +109,15 @@ pub fn draw_multi_chart<DB: DrawingBackend>(
         let chart = builder.build_cartesian_2d(x_min..x_max, (lo..hi).log_scale()).map_err(err)?;
         finish!(chart, |y: f64| y.max(lo), |v: &f64| format!("{v:.1e}"));
     } else {
-        let pad = ((hi - lo) * 0.08).max(1e-9);
+        if hi - lo < 1e-9 {
+            (lo, hi) = (lo - 0.5, hi + 0.5);
+        }
+        let pad = (hi - lo) * 0.08;
+        let span = hi - lo + 2.0 * pad;
         let chart = builder.build_cartesian_2d(x_min..x_max, (lo - pad)..(hi + pad)).map_err(err)?;
-        finish!(chart, |y: f64| y, |v: &f64| format!("{v:.2}"));
+        // as many decimals as the span needs
+        let digits = if span >= 20.0 { 0 } else if span >= 2.0 { 1 } else { 2 };
+        finish!(chart, |y: f64| y, move |v: &f64| format!("{v:.digits$}"));
     }
     Ok(())
 }

@@ -2,39 +2,13 @@
 #![cfg(target_arch = "wasm32")]
 
 use scorebook::web::BoltzmannWidget;
-use wasm_bindgen::{JsCast, JsError, JsValue};
+mod common;
+
+use common::{canvas, colours, message, non_blank};
+use wasm_bindgen::JsError;
 use wasm_bindgen_test::*;
-use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement};
 
 wasm_bindgen_test_configure!(run_in_browser);
-
-fn message(e: JsError) -> String {
-    let v: JsValue = e.into();
-    v.dyn_into::<js_sys::Error>().expect("a JS Error").message().into()
-}
-
-fn canvas(w: u32, h: u32) -> HtmlCanvasElement {
-    let doc = web_sys::window().unwrap().document().unwrap();
-    let c: HtmlCanvasElement = doc.create_element("canvas").unwrap().dyn_into().unwrap();
-    c.set_width(w);
-    c.set_height(h);
-    c
-}
-
-/// Fraction of pixels that differ from the top-left one, and the number of distinct colours.
-fn ink(c: &HtmlCanvasElement) -> (f64, usize) {
-    let ctx: CanvasRenderingContext2d = c.get_context("2d").unwrap().unwrap().dyn_into().unwrap();
-    let d = ctx.get_image_data(0.0, 0.0, c.width() as f64, c.height() as f64).unwrap().data().0;
-    let mut colours = std::collections::HashSet::new();
-    let mut diff = 0usize;
-    for p in d.chunks(4) {
-        colours.insert((p[0] / 16, p[1] / 16, p[2] / 16));
-        if (p[0] as i32 - d[0] as i32).abs() + (p[1] as i32 - d[1] as i32).abs() + (p[2] as i32 - d[2] as i32).abs() > 30 {
-            diff += 1;
-        }
-    }
-    (diff as f64 / (d.len() / 4) as f64, colours.len())
-}
 
 fn widget() -> BoltzmannWidget {
     let pats = BoltzmannWidget::preset_patterns("bars-and-stripes").unwrap();
@@ -79,12 +53,12 @@ fn draw_and_chart_paint_the_canvases() {
     w.step(20.0).unwrap();
     let c = canvas(600, 600);
     w.draw(&c, 1.0, false).unwrap();
-    let (frac, colours) = ink(&c);
+    let (frac, colours) = (non_blank(&c), colours(&c));
     assert!(frac > 0.1, "patterns and matrices cover the figure: {frac}");
     assert!(colours >= 4, "background, pixels, red and blue couplings: {colours}");
     let ch = canvas(500, 200);
     w.draw_chart(&ch, 2.0, true).unwrap();
-    assert!(ink(&ch).0 > 0.01);
+    assert!(non_blank(&ch) > 0.01);
     let svg = w.chart_svg(640, 260, false).unwrap();
     assert!(svg.starts_with("<svg") && svg.contains("CD-1") && svg.contains("PCD-1"));
 }

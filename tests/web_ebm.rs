@@ -3,51 +3,13 @@
 #![cfg(target_arch = "wasm32")]
 
 use scorebook::web::{EbmTrainWidget, EnergyWidget};
-use wasm_bindgen::{JsCast, JsError, JsValue};
+mod common;
+
+use common::{canvas, message, non_blank};
+use wasm_bindgen::JsError;
 use wasm_bindgen_test::*;
-use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement};
 
 wasm_bindgen_test_configure!(run_in_browser);
-
-fn message(e: JsError) -> String {
-    let v: JsValue = e.into();
-    v.dyn_into::<js_sys::Error>()
-        .expect("a JS Error")
-        .message()
-        .into()
-}
-
-fn canvas(w: u32, h: u32) -> HtmlCanvasElement {
-    let doc = web_sys::window().unwrap().document().unwrap();
-    let c: HtmlCanvasElement = doc.create_element("canvas").unwrap().dyn_into().unwrap();
-    c.set_width(w);
-    c.set_height(h);
-    doc.body().unwrap().append_child(&c).unwrap();
-    c
-}
-
-fn pixels(c: &HtmlCanvasElement) -> Vec<u8> {
-    let ctx: CanvasRenderingContext2d = c.get_context("2d").unwrap().unwrap().dyn_into().unwrap();
-    ctx.get_image_data(0.0, 0.0, c.width() as f64, c.height() as f64)
-        .unwrap()
-        .data()
-        .0
-}
-
-/// Fraction of pixels that differ clearly from the top-left pixel.
-fn non_blank(c: &HtmlCanvasElement) -> f64 {
-    let px = pixels(c);
-    let n = px.len() / 4;
-    let d = (0..n)
-        .filter(|k| {
-            (0..3)
-                .map(|i| (px[4 * k + i] as i32 - px[i] as i32).abs())
-                .sum::<i32>()
-                > 30
-        })
-        .count();
-    d as f64 / n as f64
-}
 
 const WELLS: [f64; 12] = [-2.5, -1.0, 0.0, 0.9, 2.0, 1.5, 0.5, 0.7, 0.8, -3.0, -0.4, 1.2];
 

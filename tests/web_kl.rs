@@ -2,33 +2,13 @@
 #![cfg(target_arch = "wasm32")]
 
 use scorebook::web::{KlFitWidget, MleWidget};
-use wasm_bindgen::{JsCast, JsError, JsValue};
+mod common;
+
+use common::{canvas, message, non_blank as ink};
+use wasm_bindgen::JsError;
 use wasm_bindgen_test::*;
-use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement};
 
 wasm_bindgen_test_configure!(run_in_browser);
-
-fn message(e: JsError) -> String {
-    let v: JsValue = e.into();
-    v.dyn_into::<js_sys::Error>().expect("a JS Error").message().into()
-}
-
-fn canvas(w: u32, h: u32) -> HtmlCanvasElement {
-    let doc = web_sys::window().unwrap().document().unwrap();
-    let c: HtmlCanvasElement = doc.create_element("canvas").unwrap().dyn_into().unwrap();
-    c.set_width(w);
-    c.set_height(h);
-    doc.body().unwrap().append_child(&c).unwrap();
-    c
-}
-
-/// Fraction of pixels that differ clearly from the top-left one.
-fn ink(c: &HtmlCanvasElement) -> f64 {
-    let ctx: CanvasRenderingContext2d = c.get_context("2d").unwrap().unwrap().dyn_into().unwrap();
-    let d = ctx.get_image_data(0.0, 0.0, c.width() as f64, c.height() as f64).unwrap().data().0;
-    let diff = d.chunks(4).filter(|p| (p[0] as i32 - d[0] as i32).abs() + (p[1] as i32 - d[1] as i32).abs() + (p[2] as i32 - d[2] as i32).abs() > 30).count();
-    diff as f64 / (d.len() / 4) as f64
-}
 
 #[wasm_bindgen_test]
 fn the_1d_fits_reach_moment_matching_and_a_mode_and_the_cut_gives_infinity() {

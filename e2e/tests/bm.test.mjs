@@ -1,22 +1,16 @@
 // End-to-end tests of the Boltzmann-machine widget <sb-boltzmann> in the notebook and embedded.
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import { harness, widgetReady, nonBlankFraction, canvasHash, readout } from "./helpers.mjs";
+import { sharedHarness, widgetReady, nonBlankFraction, canvasHash, readout } from "./helpers.mjs";
 
 const W = "#boltzmann-widget";
 const T = { timeout: 120_000 };
-let h;
-before(async () => {
-  h = await harness();
-});
-after(async () => {
-  await h.close();
-});
+const shared = sharedHarness();
 
 const kl = (page, sel = W) => readout(page, sel, "Exact KL(p‖q)");
 
 test("the Boltzmann machine trains, draws, and every control changes the readouts", T, async () => {
-  const { page, problems } = await h.open("/index.html#boltzmann-widget.v=1");
+  const { page, problems } = await shared.h.open("/index.html#boltzmann-widget.v=1");
   await page.locator(W).scrollIntoViewIfNeeded();
   await widgetReady(page, W);
   await page.evaluate((s) => document.querySelector(s).pause(), W);
@@ -70,7 +64,7 @@ test("the Boltzmann machine trains, draws, and every control changes the readout
   assert.match(url, /boltzmann-widget\.pats=/);
   assert.match(url, /boltzmann-widget\.steps=2/);
   const klBefore = await kl(page);
-  const again = await h.open(new URL(url).pathname + new URL(url).hash);
+  const again = await shared.h.open(new URL(url).pathname + new URL(url).hash);
   await again.page.locator(W).scrollIntoViewIfNeeded();
   await widgetReady(again.page, W);
   assert.equal(await kl(again.page), klBefore, "same images, seed, ε, k and updates → same exact KLs");
@@ -79,10 +73,10 @@ test("the Boltzmann machine trains, draws, and every control changes the readout
 });
 
 test("embedded alone, with a bad attribute it shows the core's message; a bad link value a notice", T, async () => {
-  const { page } = await h.open("/embed.html?widget=boltzmann&sweeps=0");
+  const { page } = await shared.h.open("/embed.html?widget=boltzmann&sweeps=0");
   await page.waitForSelector("#boltzmann .sb-error:not([hidden])");
   assert.match(await page.textContent("#boltzmann .sb-error"), /sweeps must be a finite number in \[1, 1000\]; got 0/);
-  const ok = await h.open("/embed.html?widget=boltzmann&autoplay=false#boltzmann.v=1&boltzmann.pats=9999");
+  const ok = await shared.h.open("/embed.html?widget=boltzmann&autoplay=false#boltzmann.v=1&boltzmann.pats=9999");
   await widgetReady(ok.page, "#boltzmann");
   assert.match(await ok.page.textContent("#boltzmann .sb-notice"), /pats=9999/);
   assert.equal(await ok.page.$$eval("sb-boltzmann", (e) => e.length), 1);

@@ -1,24 +1,18 @@
 // End-to-end tests of the two energy-based-model widgets of section 2: <sb-energy> (energy
 // landscape, Z by quadrature, grid cost, Langevin particles) and <sb-ebm-train> (training with
 // exact log-likelihood). Headless Chromium via playwright-core.
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFile } from "node:fs/promises";
 import { createRequire } from "node:module";
-import { harness, widgetReady, nonBlankFraction, canvasHash, readout } from "./helpers.mjs";
+import { sharedHarness, widgetReady, nonBlankFraction, canvasHash, readout } from "./helpers.mjs";
 
 const require = createRequire(import.meta.url);
 const AXE = require.resolve("axe-core/axe.min.js");
 const E = "sb-energy";
 const TR = "sb-ebm-train";
 const T = { timeout: 120_000 };
-let h;
-before(async () => {
-  h = await harness();
-});
-after(async () => {
-  await h.close();
-});
+const shared = sharedHarness();
 
 /** Polls `f` until it returns a truthy value (readouts settle 150 ms after an edit). */
 async function until(f, ms = 4000) {
@@ -32,7 +26,7 @@ async function until(f, ms = 4000) {
 const num = (s) => Number(String(s).replace(/,/g, "").match(/-?\d+(\.\d+)?(e-?\d+)?/)[0]);
 
 test("energy widget: draws, wells move by pointer, keyboard and sliders, and the readouts follow", T, async () => {
-  const { page, problems } = await h.open("/embed.html?widget=energy&autoplay=false&particles=500", { dpr: 2 });
+  const { page, problems } = await shared.h.open("/embed.html?widget=energy&autoplay=false&particles=500", { dpr: 2 });
   await widgetReady(page, E);
   const canvas = `${E} canvas.sb-main`;
   assert.ok((await nonBlankFraction(page, canvas)) > 0.2, "the density is drawn");
@@ -123,7 +117,7 @@ test("energy widget: draws, wells move by pointer, keyboard and sliders, and the
 });
 
 test("energy widget: URL state round trip, bad input shows the core's message, exports", T, async () => {
-  const { page, problems } = await h.open("/embed.html?widget=energy&autoplay=false#energy.v=1&energy.wells=-1,0,0.5,0.6;2,1,0,1.5&energy.T=0.5&energy.view=energy&energy.n=200");
+  const { page, problems } = await shared.h.open("/embed.html?widget=energy&autoplay=false#energy.v=1&energy.wells=-1,0,0.5,0.6;2,1,0,1.5&energy.T=0.5&energy.view=energy&energy.n=200");
   await widgetReady(page, E);
   assert.equal(await page.evaluate((sel) => document.querySelector(sel).handle.count, E), 2);
   assert.equal(await page.evaluate((sel) => document.querySelector(sel).handle.temperature, E), 0.5);
@@ -133,7 +127,7 @@ test("energy widget: URL state round trip, bad input shows the core's message, e
   await page.click(`${E} button:text-is("Copy link")`);
   const link = await page.inputValue(`${E} .sb-share-text`);
   assert.match(link, /energy\.wells=-1%2C0%2C0\.5%2C0\.6%3B2%2C1%2C0%2C1\.5|energy\.wells=-1,0,0\.5,0\.6;2,1,0,1\.5/);
-  const { page: p2 } = await h.open(link.replace(h.server.url, ""));
+  const { page: p2 } = await shared.h.open(link.replace(shared.h.server.url, ""));
   await widgetReady(p2, E);
   assert.equal(await readout(p2, E, "log Z_T by quadrature"), lz);
 
@@ -152,14 +146,14 @@ test("energy widget: URL state round trip, bad input shows the core's message, e
   assert.ok((await page.$$(`${E} table.sb-table tbody tr`)).length >= 5);
 
   // a bad attribute (negative width) shows the core's message naming the parameter
-  const { page: p3 } = await h.open("/embed.html?widget=energy&autoplay=false&temperature=0");
+  const { page: p3 } = await shared.h.open("/embed.html?widget=energy&autoplay=false&temperature=0");
   await p3.waitForSelector(`${E} .sb-error:not([hidden])`);
   assert.match(await p3.textContent(`${E} .sb-error`), /temperature must be a finite number in \[0\.01, 100\]/);
   assert.deepEqual(problems, []);
 });
 
 test("training widget: plays, steps, resets; controls change the run; exact readouts; exports", T, async () => {
-  const { page, problems } = await h.open("/embed.html?widget=ebm-train&autoplay=false");
+  const { page, problems } = await shared.h.open("/embed.html?widget=ebm-train&autoplay=false");
   await widgetReady(page, TR);
   const canvas = `${TR} canvas.sb-main`;
   assert.ok((await nonBlankFraction(page, canvas)) > 0.2);
@@ -216,31 +210,31 @@ test("training widget: plays, steps, resets; controls change the run; exact read
 });
 
 test("training widget: URL round trip reproduces the run; divergence is reported, not drawn", T, async () => {
-  const { page, problems } = await h.open("/embed.html?widget=ebm-train&autoplay=false#ebm-train.v=1&ebm-train.data=gaussian&ebm-train.wells=1&ebm-train.k=5&ebm-train.mode=data&ebm-train.seed=7&ebm-train.steps=30");
+  const { page, problems } = await shared.h.open("/embed.html?widget=ebm-train&autoplay=false#ebm-train.v=1&ebm-train.data=gaussian&ebm-train.wells=1&ebm-train.k=5&ebm-train.mode=data&ebm-train.seed=7&ebm-train.steps=30");
   await widgetReady(page, TR);
   assert.match(await readout(page, TR, "Iteration"), /^30 /);
   const ll = await readout(page, TR, "Exact log-likelihood");
-  const { page: p2 } = await h.open("/embed.html?widget=ebm-train&autoplay=false#ebm-train.v=1&ebm-train.data=gaussian&ebm-train.wells=1&ebm-train.k=5&ebm-train.mode=data&ebm-train.seed=7&ebm-train.steps=30");
+  const { page: p2 } = await shared.h.open("/embed.html?widget=ebm-train&autoplay=false#ebm-train.v=1&ebm-train.data=gaussian&ebm-train.wells=1&ebm-train.k=5&ebm-train.mode=data&ebm-train.seed=7&ebm-train.steps=30");
   await widgetReady(p2, TR);
   assert.equal(await readout(p2, TR, "Exact log-likelihood"), ll, "same seed and steps → same exact value");
   assert.equal(await p2.inputValue(`${TR} select >> nth=1`), "gaussian");
 
   // a huge Langevin step: the chains diverge and the overlay says so
-  const { page: p3 } = await h.open("/embed.html?widget=ebm-train&autoplay=false&step-size=1&langevin-steps=500&learning-rate=0.5");
+  const { page: p3 } = await shared.h.open("/embed.html?widget=ebm-train&autoplay=false&step-size=1&langevin-steps=500&learning-rate=0.5");
   await widgetReady(p3, TR);
   await p3.click(`${TR} button.sb-play`);
   await p3.waitForSelector(`${TR} .sb-error:not([hidden])`, { timeout: 60_000 });
   assert.match(await p3.textContent(`${TR} .sb-error`), /diverged|learning_rate/);
   assert.ok(!(await readout(p3, TR, "Exact log-likelihood")).includes("NaN"));
   // bad attribute → the core's message names it
-  const { page: p4 } = await h.open("/embed.html?widget=ebm-train&autoplay=false&mode=sideways");
+  const { page: p4 } = await shared.h.open("/embed.html?widget=ebm-train&autoplay=false&mode=sideways");
   await p4.waitForSelector(`${TR} .sb-error:not([hidden])`);
   assert.match(await p4.textContent(`${TR} .sb-error`), /chain_mode must be one of noise, data, persistent/);
   assert.deepEqual(problems, []);
 });
 
 test("section 2 on the page: both widgets, phone layout without overflow, no axe violations", T, async () => {
-  const { page, problems } = await h.open("/index.html", { viewport: { width: 375, height: 800 } });
+  const { page, problems } = await shared.h.open("/index.html", { viewport: { width: 375, height: 800 } });
   for (const id of ["#energy-widget", "#ebm-train-widget"]) {
     await page.locator(id).scrollIntoViewIfNeeded();
     await widgetReady(page, id);

@@ -1,5 +1,6 @@
 // Shared set-up of the end-to-end tests: one static server and one Chromium per test file, a
 // page factory that records console errors, page errors and failed requests.
+import { before, after } from "node:test";
 import { serve } from "../serve.mjs";
 import { launch } from "../browser.mjs";
 
@@ -34,6 +35,21 @@ export async function harness() {
     await server.close();
   }
   return { server, browser, open, close };
+}
+
+/**
+ * Registers one harness for the whole test file (started before the first test, closed after the
+ * last) and returns a holder whose `.h` is that harness.
+ */
+export function sharedHarness() {
+  const holder = { h: null };
+  before(async () => {
+    holder.h = await harness();
+  });
+  after(async () => {
+    await holder.h.close();
+  });
+  return holder;
 }
 
 /** Waits until a widget has built its Rust handle (status text leaves "Loading…"). */

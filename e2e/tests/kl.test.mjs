@@ -1,18 +1,12 @@
 // End-to-end tests of section 1's widgets: <sb-kl-fit> and <sb-mle>.
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import { harness, widgetReady, nonBlankFraction, canvasHash, readout } from "./helpers.mjs";
+import { sharedHarness, widgetReady, nonBlankFraction, canvasHash, readout } from "./helpers.mjs";
 
 const F = "#kl-fit-widget";
 const M = "#mle-widget";
 const T = { timeout: 120_000 };
-let h;
-before(async () => {
-  h = await harness();
-});
-after(async () => {
-  await h.close();
-});
+const shared = sharedHarness();
 
 async function ready(page, sel) {
   await page.locator(sel).scrollIntoViewIfNeeded();
@@ -21,7 +15,7 @@ async function ready(page, sel) {
 }
 
 test("forward vs reverse KL: fits run, controls change the readouts, the cut gives ∞, 2D modes drag", T, async () => {
-  const { page, problems } = await h.open("/index.html");
+  const { page, problems } = await shared.h.open("/index.html");
   await ready(page, F);
   assert.ok((await nonBlankFraction(page, `${F} canvas.sb-main`)) > 0.005);
   for (let i = 0; i < 3; i++) await page.click(`${F} button:has-text("Step")`);
@@ -71,7 +65,7 @@ test("forward vs reverse KL: fits run, controls change the readouts, the cut giv
   await page.waitForTimeout(400);
   const url = new URL(page.url());
   assert.match(url.hash, /kl-fit-widget\.means=/);
-  const again = await h.open(url.pathname + url.hash);
+  const again = await shared.h.open(url.pathname + url.hash);
   await ready(again.page, F);
   assert.equal(await readout(again.page, F, "Its exact optimum"), await readout(page, F, "Its exact optimum"));
   assert.deepEqual(problems, []);
@@ -79,7 +73,7 @@ test("forward vs reverse KL: fits run, controls change the readouts, the cut giv
 });
 
 test("maximum likelihood: EM climbs, n and K change the true KL, the histogram floor follows the cells", T, async () => {
-  const { page, problems } = await h.open("/index.html");
+  const { page, problems } = await shared.h.open("/index.html");
   await ready(page, M);
   assert.ok((await nonBlankFraction(page, `${M} canvas.sb-main`)) > 0.05);
   const kl0 = await readout(page, M, "True KL");
@@ -106,10 +100,10 @@ test("maximum likelihood: EM climbs, n and K change the true KL, the histogram f
 });
 
 test("embedded alone with bad attributes, the widgets show the core's message", T, async () => {
-  const { page } = await h.open("/embed.html?widget=mle&samples=0");
+  const { page } = await shared.h.open("/embed.html?widget=mle&samples=0");
   await page.waitForSelector("#mle .sb-error:not([hidden])");
   assert.match(await page.textContent("#mle .sb-error"), /samples must be a finite number in \[10, 100000\]; got 0/);
-  const k = await h.open("/embed.html?widget=kl-fit&width=-1");
+  const k = await shared.h.open("/embed.html?widget=kl-fit&width=-1");
   await k.page.waitForSelector("#kl-fit .sb-error:not([hidden])");
   assert.match(await k.page.textContent("#kl-fit .sb-error"), /width must be a finite number in \[0\.1, 5\]; got -1/);
 });

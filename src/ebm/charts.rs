@@ -3,15 +3,18 @@
 //! with the −H(p_data) ceiling, and log₁₀(grid evaluations) against dimension.
 
 use crate::chart::ChartTheme;
+use crate::chart_multi::{draw_multi_chart, multi_chart_svg, Series};
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
-fn err<E: std::fmt::Debug>(e: E) -> String {
-    format!("drawing failed: {e:?}")
+/// The series and the reference line (from `x_min` to the last x) as unlabelled curves.
+fn curves(series: &[(f64, f64)], reference: Option<f64>, x_min: f64) -> Vec<(f64, f64)> {
+    let x_max = series.iter().map(|p| p.0).filter(|x| x.is_finite()).fold(x_min + 1.0, f64::max);
+    reference.filter(|r| r.is_finite()).map(|r| vec![(x_min, r), (x_max, r)]).unwrap_or_default()
 }
 
-/// A line chart of `series` with an optional horizontal reference line, linear axes. The y range
-/// covers the series and the reference with 8 % padding; x starts at `x_min`.
+/// A line chart of `series` with an optional horizontal reference line, linear axes
+/// ([`crate::chart_multi`] without a legend).
 #[allow(clippy::too_many_arguments)]
 pub fn draw_linear_chart<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
@@ -23,66 +26,12 @@ pub fn draw_linear_chart<DB: DrawingBackend>(
     dpr: f64,
     theme: &ChartTheme,
 ) -> Result<(), String> {
-    root.fill(&theme.bg).map_err(err)?;
-    let finite: Vec<(f64, f64)> = series.iter().copied().filter(|p| p.0.is_finite() && p.1.is_finite()).collect();
-    let x_max = finite.iter().map(|p| p.0).fold(x_min + 1.0, f64::max);
-    let mut lo = finite.iter().map(|p| p.1).fold(f64::INFINITY, f64::min);
-    let mut hi = finite.iter().map(|p| p.1).fold(f64::NEG_INFINITY, f64::max);
-    if let Some(r) = reference.filter(|r| r.is_finite()) {
-        lo = lo.min(r);
-        hi = hi.max(r);
-    }
-    if !(lo.is_finite() && hi.is_finite()) {
-        lo = 0.0;
-        hi = 1.0;
-    }
-    if hi - lo < 1e-9 {
-        hi += 0.5;
-        lo -= 0.5;
-    }
-    let pad = 0.08 * (hi - lo);
-    let (lo, hi) = (lo - pad, hi + pad);
-    let font = ("sans-serif", 11.0 * dpr).into_font().color(&theme.fg);
-    let mut chart = ChartBuilder::on(root)
-        .margin((8.0 * dpr) as u32)
-        .x_label_area_size((30.0 * dpr) as u32)
-        .y_label_area_size((46.0 * dpr) as u32)
-        // 4 % of room on the right, so that the last tick label is not cut by the edge
-        .build_cartesian_2d(x_min..x_max + 0.04 * (x_max - x_min), lo..hi)
-        .map_err(err)?;
-    let span = hi - lo;
-    chart
-        .configure_mesh()
-        .disable_mesh()
-        .x_labels(5)
-        .y_labels(5)
-        .x_desc(x_desc)
-        .y_desc(y_desc)
-        .label_style(font.clone())
-        .axis_desc_style(font)
-        .axis_style(theme.fg.stroke_width(dpr.round().max(1.0) as u32))
-        .x_label_formatter(&|v| format!("{v:.0}"))
-        .y_label_formatter(&move |v| {
-            if span >= 20.0 {
-                format!("{v:.0}")
-            } else if span >= 2.0 {
-                format!("{v:.1}")
-            } else {
-                format!("{v:.2}")
-            }
-        })
-        .draw()
-        .map_err(err)?;
-    let w = (1.5 * dpr).round().max(1.0) as u32;
-    if let Some(r) = reference.filter(|r| r.is_finite()) {
-        chart
-            .draw_series(LineSeries::new([(x_min, r), (x_max, r)], theme.reference.stroke_width(w)))
-            .map_err(err)?;
-    }
-    chart
-        .draw_series(LineSeries::new(finite.iter().copied(), theme.series.stroke_width(w)))
-        .map_err(err)?;
-    Ok(())
+    let r = curves(series, reference, x_min);
+    let s = [
+        Series { label: "", color: theme.reference, points: &r, width: 1.5 },
+        Series { label: "", color: theme.series, points: series, width: 1.5 },
+    ];
+    draw_multi_chart(root, &s, x_desc, y_desc, false, dpr, theme)
 }
 
 /// [`draw_linear_chart`] as an SVG document of `width` × `height` CSS pixels.
@@ -97,13 +46,13 @@ pub fn linear_chart_svg(
     height: u32,
     dark: bool,
 ) -> Result<String, String> {
-    let mut svg = String::new();
-    {
-        let root = SVGBackend::with_string(&mut svg, (width, height)).into_drawing_area();
-        draw_linear_chart(&root, series, reference, x_min, x_desc, y_desc, 1.0, &ChartTheme::for_theme(dark))?;
-        root.present().map_err(err)?;
-    }
-    Ok(svg)
+    let theme = ChartTheme::for_theme(dark);
+    let r = curves(series, reference, x_min);
+    let s = [
+        Series { label: "", color: theme.reference, points: &r, width: 1.5 },
+        Series { label: "", color: theme.series, points: series, width: 1.5 },
+    ];
+    multi_chart_svg(&s, x_desc, y_desc, false, (width, height), dark)
 }
 
 #[cfg(test)]

@@ -26,6 +26,23 @@ export function csv(header, rows) {
   return [header.map(cell).join(","), ...rows.map((r) => r.map(cell).join(","))].join("\n") + "\n";
 }
 
+/** Rows of `width` numbers from a flat array (a Float64Array from the core); non-finite values become empty cells. */
+export function rowsOf(flat, width) {
+  const rows = [];
+  for (let i = 0; i + width <= flat.length; i += width) rows.push(Array.from(flat.slice(i, i + width), (v) => (Number.isFinite(v) ? v : "")));
+  return rows;
+}
+
+/** An export entry {label, filename, blob} for a CSV of a flat array in rows of `header.length`. */
+export function csvExport(label, filename, header, flat) {
+  return { label, filename, blob: async () => new Blob([csv(header, rowsOf(flat(), header.length))], { type: "text/csv" }) };
+}
+
+/** An export entry for an SVG document made by the core. */
+export function svgExport(label, filename, svg) {
+  return { label, filename, blob: async () => new Blob([svg()], { type: "image/svg+xml" }) };
+}
+
 /** Copies text to the clipboard; resolves to true on success (false when not allowed). */
 export async function copyText(text) {
   try {

@@ -528,6 +528,20 @@ export class SbWidget extends HTMLElement {
     row.textContent = value;
   }
 
+  /**
+   * The usual advance(): `fixed` steps of the handle, or, when fixed is 0, one step and then as
+   * many more (at most `cap`) as the time of that step says fit in `budgetMs`.
+   */
+  stepWithin(budgetMs, fixed, cap) {
+    const w = this.handle;
+    if (fixed > 0) return w.step(fixed);
+    const t0 = performance.now();
+    w.step(1);
+    const per = Math.max(performance.now() - t0, 0.01);
+    const more = Math.min(Math.floor((budgetMs - per) / per), cap);
+    if (more > 0) w.step(more);
+  }
+
   // --- for subclasses -------------------------------------------------------------------------
   buildUi() {}
   build() {}

@@ -8,7 +8,7 @@
 
 import { SbWidget, h, slider, select, fmt, uniqueId } from "../lib/widget.js";
 import { parsers } from "../lib/state.js";
-import { csv } from "../lib/export.js";
+import { csv, svgExport } from "../lib/export.js";
 
 const UNITS = 9; // 3 × 3 pixels, bit 3r + c
 const PRESETS = [
@@ -227,13 +227,7 @@ class SbBoltzmann extends SbWidget {
 
   /** Runs `fixed` updates, or as many as fit in `budgetMs` when fixed is 0. */
   advance(budgetMs, fixed) {
-    const w = this.handle;
-    if (fixed > 0) return w.step(fixed);
-    const t0 = performance.now();
-    w.step(1);
-    const per = Math.max(performance.now() - t0, 0.01);
-    const more = Math.min(Math.floor((budgetMs - per) / per), 200);
-    if (more > 0) w.step(more);
+    return this.stepWithin(budgetMs, fixed, 200);
   }
 
   render() {
@@ -243,7 +237,7 @@ class SbBoltzmann extends SbWidget {
 
   exports() {
     return [
-      { label: "KL chart (SVG)", filename: "boltzmann-kl.svg", blob: async () => new Blob([this.handle.chartSvg(640, 260, false)], { type: "image/svg+xml" }) },
+      svgExport("KL chart (SVG)", "boltzmann-kl.svg", () => this.handle.chartSvg(640, 260, false)),
       {
         label: "KL curves (CSV)",
         filename: "boltzmann-kl.csv",

@@ -12,7 +12,7 @@
 
 import { SbWidget, h, slider, select, fmt } from "../lib/widget.js";
 import { parsers } from "../lib/state.js";
-import { csv } from "../lib/export.js";
+import { csv, csvExport, svgExport } from "../lib/export.js";
 
 const DATA = [
   ["blobs3", "Three overlapping blobs"],
@@ -143,13 +143,7 @@ class SbEbmTrain extends SbWidget {
 
   /** Training steps within the frame budget; the last one of each call is evaluated exactly. */
   advance(budgetMs, fixed) {
-    const w = this.handle;
-    if (fixed > 0) return w.step(fixed);
-    const t0 = performance.now();
-    w.step(1);
-    const per = Math.max(performance.now() - t0, 0.05);
-    const more = Math.min(Math.floor((budgetMs - per) / per), 20);
-    if (more > 0) w.step(more);
+    return this.stepWithin(budgetMs, fixed, 20);
   }
 
   render() {
@@ -159,17 +153,8 @@ class SbEbmTrain extends SbWidget {
 
   exports() {
     return [
-      { label: "Log-likelihood chart (SVG)", filename: "ebm-train-loglik.svg", blob: async () => new Blob([this.handle.historySvg(640, 260, false)], { type: "image/svg+xml" }) },
-      {
-        label: "History (CSV)",
-        filename: "ebm-train-history.csv",
-        blob: async () => {
-          const f = this.handle.history();
-          const rows = [];
-          for (let i = 0; i < f.length; i += 5) rows.push(Array.from(f.slice(i, i + 5), (v) => (Number.isFinite(v) ? v : "")));
-          return new Blob([csv(["iteration", "exact_loglik", "kl_data_model", "cosine_mc_exact", "relative_error_mc"], rows)], { type: "text/csv" });
-        },
-      },
+      svgExport("Log-likelihood chart (SVG)", "ebm-train-loglik.svg", () => this.handle.historySvg(640, 260, false)),
+      csvExport("History (CSV)", "ebm-train-history.csv", ["iteration", "exact_loglik", "kl_data_model", "cosine_mc_exact", "relative_error_mc"], () => this.handle.history()),
       {
         label: "Samples (CSV)",
         filename: "ebm-train-samples.csv",

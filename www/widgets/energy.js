@@ -12,7 +12,7 @@
 
 import { SbWidget, h, slider, select, fmt } from "../lib/widget.js";
 import { parsers } from "../lib/state.js";
-import { csv } from "../lib/export.js";
+import { csv, svgExport } from "../lib/export.js";
 
 const DEFAULT_WELLS = "-2.5,-1,0,0.9;2,1.5,0.5,0.7;0.8,-3,-0.4,1.2";
 const T_STOPS = [0.1, 0.15, 0.2, 0.3, 0.4, 0.5, 0.7, 1, 1.5, 2, 3, 4, 5, 7, 10];
@@ -317,14 +317,8 @@ class SbEnergy extends SbWidget {
   }
 
   advance(budgetMs, fixed) {
-    const w = this.handle;
-    if (w.particles === 0) return;
-    if (fixed > 0) return w.step(fixed);
-    const t0 = performance.now();
-    w.step(1);
-    const per = Math.max(performance.now() - t0, 0.01);
-    const more = Math.min(Math.floor((budgetMs - per) / per), 200);
-    if (more > 0) w.step(more);
+    if (this.handle.particles === 0) return;
+    return this.stepWithin(budgetMs, fixed, 200);
   }
 
   render() {
@@ -353,7 +347,7 @@ class SbEnergy extends SbWidget {
 
   exports() {
     return [
-      { label: "Grid-cost chart (SVG)", filename: "energy-grid-cost.svg", blob: async () => new Blob([this.handle.curseSvg(640, 260, false)], { type: "image/svg+xml" }) },
+      svgExport("Grid-cost chart (SVG)", "energy-grid-cost.svg", () => this.handle.curseSvg(640, 260, false)),
       {
         label: "Grid cost (CSV)",
         filename: "energy-grid-cost.csv",

@@ -7,7 +7,7 @@
 
 import { SbWidget, h, slider, select, fmt } from "../lib/widget.js";
 import { parsers } from "../lib/state.js";
-import { csv } from "../lib/export.js";
+import { csvExport, svgExport } from "../lib/export.js";
 
 const LR_STOPS = [0.01, 0.02, 0.05, 0.1, 0.2, 0.3, 0.5, 1];
 const TARGETS = [
@@ -215,14 +215,8 @@ class SbKlFit extends SbWidget {
   }
 
   advance(budgetMs, fixed) {
-    const w = this.handle;
-    if (fixed > 0) return w.step(fixed);
-    const t0 = performance.now();
-    w.step(1);
-    const per = Math.max(performance.now() - t0, 0.01);
     // at most 4 iterations per frame: the fits are meant to be watched
-    const more = Math.min(Math.floor((budgetMs - per) / per), 3);
-    if (more > 0) w.step(more);
+    return this.stepWithin(budgetMs, fixed, 3);
   }
 
   render() {
@@ -232,17 +226,8 @@ class SbKlFit extends SbWidget {
 
   exports() {
     return [
-      { label: "Divergence chart (SVG)", filename: "kl-fit.svg", blob: async () => new Blob([this.handle.historySvg(640, 260, false)], { type: "image/svg+xml" }) },
-      {
-        label: "Fit trajectory (CSV)",
-        filename: "kl-fit-history.csv",
-        blob: async () => {
-          const f = this.handle.history();
-          const rows = [];
-          for (let i = 0; i < f.length; i += 3) rows.push([f[i], f[i + 1], f[i + 2]]);
-          return new Blob([csv(["iteration", "forward_fit_kl_p_q", "reverse_fit_kl_q_p"], rows)], { type: "text/csv" });
-        },
-      },
+      svgExport("Divergence chart (SVG)", "kl-fit.svg", () => this.handle.historySvg(640, 260, false)),
+      csvExport("Fit trajectory (CSV)", "kl-fit-history.csv", ["iteration", "forward_fit_kl_p_q", "reverse_fit_kl_q_p"], () => this.handle.history()),
     ];
   }
 

@@ -7,7 +7,7 @@
 
 import { SbWidget, h, slider, select, fmt } from "../lib/widget.js";
 import { parsers } from "../lib/state.js";
-import { csv } from "../lib/export.js";
+import { csv, csvExport, svgExport } from "../lib/export.js";
 
 const PARTICLE_STOPS = [100, 200, 500, 1000, 2000, 5000, 10000, 20000, 50000, 100000, 200000, 500000, 1000000];
 const PRESETS = [
@@ -288,13 +288,7 @@ class SbLangevin extends SbWidget {
 
   /** Runs `fixed` steps, or as many as fit in `budgetMs` when fixed is 0. */
   advance(budgetMs, fixed) {
-    const w = this.handle;
-    if (fixed > 0) return w.step(fixed);
-    const t0 = performance.now();
-    w.step(1);
-    const per = Math.max(performance.now() - t0, 0.01);
-    const more = Math.min(Math.floor((budgetMs - per) / per), 1000);
-    if (more > 0) w.step(more);
+    return this.stepWithin(budgetMs, fixed, 1000);
   }
 
   render() {
@@ -303,7 +297,7 @@ class SbLangevin extends SbWidget {
 
   exports() {
     return [
-      { label: "KL chart (SVG)", filename: "langevin-kl.svg", blob: async () => new Blob([this.handle.historySvg(640, 260, false)], { type: "image/svg+xml" }) },
+      svgExport("KL chart (SVG)", "langevin-kl.svg", () => this.handle.historySvg(640, 260, false)),
       {
         label: "Particles (CSV)",
         filename: "langevin-particles.csv",
@@ -317,16 +311,7 @@ class SbLangevin extends SbWidget {
           return new Blob([csv(["x", "y"], rows)], { type: "text/csv" });
         },
       },
-      {
-        label: "KL history (CSV)",
-        filename: "langevin-kl-history.csv",
-        blob: async () => {
-          const f = this.handle.klHistory();
-          const rows = [];
-          for (let i = 0; i < f.length; i += 2) rows.push([f[i], f[i + 1]]);
-          return new Blob([csv(["step", "kl_nats"], rows)], { type: "text/csv" });
-        },
-      },
+      csvExport("KL history (CSV)", "langevin-kl-history.csv", ["step", "kl_nats"], () => this.handle.klHistory()),
     ];
   }
 

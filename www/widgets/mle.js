@@ -6,7 +6,7 @@
 
 import { SbWidget, h, slider, select, fmt } from "../lib/widget.js";
 import { parsers } from "../lib/state.js";
-import { csv } from "../lib/export.js";
+import { csvExport, svgExport } from "../lib/export.js";
 
 const N_STOPS = [10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000, 20000, 50000, 100000];
 const BIN_STOPS = [4, 8, 12, 16, 24, 32, 48, 64];
@@ -109,27 +109,9 @@ class SbMle extends SbWidget {
 
   exports() {
     return [
-      { label: "Log-likelihood chart (SVG)", filename: "mle-loglik.svg", blob: async () => new Blob([this.handle.chartSvg(640, 260, false)], { type: "image/svg+xml" }) },
-      {
-        label: "Samples (CSV)",
-        filename: "mle-samples.csv",
-        blob: async () => {
-          const f = this.handle.trainFlat();
-          const rows = [];
-          for (let i = 0; i < f.length; i += 2) rows.push([f[i], f[i + 1]]);
-          return new Blob([csv(["x", "y"], rows)], { type: "text/csv" });
-        },
-      },
-      {
-        label: "Fitted mixture (CSV)",
-        filename: "mle-fit.csv",
-        blob: async () => {
-          const f = this.handle.fitFlat();
-          const rows = [];
-          for (let i = 0; i < f.length; i += 6) rows.push(Array.from(f.slice(i, i + 6)));
-          return new Blob([csv(["weight", "mean_x", "mean_y", "cov_xx", "cov_xy", "cov_yy"], rows)], { type: "text/csv" });
-        },
-      },
+      svgExport("Log-likelihood chart (SVG)", "mle-loglik.svg", () => this.handle.chartSvg(640, 260, false)),
+      csvExport("Samples (CSV)", "mle-samples.csv", ["x", "y"], () => this.handle.trainFlat()),
+      csvExport("Fitted mixture (CSV)", "mle-fit.csv", ["weight", "mean_x", "mean_y", "cov_xx", "cov_xy", "cov_yy"], () => this.handle.fitFlat()),
     ];
   }
 
