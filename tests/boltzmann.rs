@@ -182,7 +182,8 @@ fn exact_training_descends_monotonically_to_moment_matching() {
         t.step().unwrap();
     }
     let h = t.history();
-    assert!(h.windows(2).all(|w| w[1] <= w[0] + 1e-15), "KL never increases");
+    // once converged the per-step change is below rounding of an O(1) log-sum-exp: allow 1e-14
+    assert!(h.windows(2).all(|w| w[1] <= w[0] + 1e-14 * w[0].abs().max(1.0)), "KL never increases");
     // linear convergence of a strongly concave problem: 3000 steps reach round-off
     assert!(t.moment_mismatch() < 1e-9, "mismatch {}", t.moment_mismatch());
     // at the fixed point the gradient vanishes, so the estimate agrees with it trivially; the KL
@@ -206,6 +207,25 @@ fn persistent_chains_track_the_exact_fit_better_than_cd1_on_a_multimodal_set() {
     eprintln!("KL after 400 updates: exact {k_ex:.4}, CD-1 {k_cd:.4}, PCD-1 {k_pcd:.4}");
     assert!(k_ex <= k_pcd + 0.05 && k_ex < k_cd, "exact gradient fits best");
     assert!(k_pcd < k_cd, "PCD beats CD-1 here");
+}
+
+#[test]
+fn the_history_of_a_long_run_is_thinned_evenly() {
+    let data = PatternSet::new(3, &[1, 6, 7]).unwrap();
+    let mut t = Trainer::new(data, Method::Exact, 0.5, 1, 0).unwrap();
+    let mut all = vec![t.kl()];
+    for _ in 0..5000 {
+        t.step().unwrap();
+        all.push(t.kl());
+    }
+    // 4096 entries were reached once: every other entry dropped, stride 2
+    assert_eq!(t.history_stride(), 2);
+    let h = t.history();
+    assert!(h.len() < 4096 && h.len() > 2000);
+    // entry i is the KL after i·stride updates, exactly
+    for (i, &k) in h.iter().enumerate() {
+        assert_eq!(k, all[i * 2]);
+    }
 }
 
 #[test]

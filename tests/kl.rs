@@ -277,4 +277,6 @@ fn bad_inputs_are_typed_errors() {
     assert!(GaussianFit1::new(Mixture1::two_modes(4.0, 0.5, 1.0).unwrap(), Direction::Forward, 0.0, 0.0, 0.1).is_err());
     assert!(GaussianFit2::new(p, Direction::Forward, [0.0, 0.0], 1.0, -1.0).unwrap_err().to_string().starts_with("learning_rate must be"));
     assert!(Mixture1::two_modes(4.0, 0.5, -1.0).unwrap_err().to_string().starts_with("width must be"));
+    // a width so small that mean ± 10 sd collapses in f64 is refused, not a panic later
+    assert!(Mixture1::new(&[1.0], &[1e4], &[1e-13]).unwrap_err().to_string().starts_with("width must be"));
 }

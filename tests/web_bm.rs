@@ -91,6 +91,9 @@ fn bad_inputs_throw_errors_naming_the_parameter() {
     assert!(message(w.step(0.0).unwrap_err()).starts_with("updates must be"));
     assert!(message(w.kl(3).unwrap_err()).starts_with("trainer must be"));
     assert!(message(BoltzmannWidget::preset_patterns("nope").unwrap_err()).starts_with("preset must be"));
+    // no single call may do more than 1e8 unit updates (a hostile link cannot freeze the page)
+    let mut heavy = BoltzmannWidget::new(9.0, &pats, 0.5, 1000.0, 10_000.0, 0).unwrap();
+    assert!(message(heavy.step(20.0).unwrap_err()).starts_with("updates × chains × sweeps must be at most 1e8"));
     // the widget still works after rejected calls
     w.step(1.0).unwrap();
     assert!(w.kl(0).unwrap().is_finite());

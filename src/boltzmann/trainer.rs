@@ -26,6 +26,9 @@ use crate::rng::{sim_rng_stream, SimRng};
 pub const MAX_CHAINS: usize = 10_000;
 /// The most Gibbs sweeps per update.
 pub const MAX_SWEEPS: u32 = 1000;
+/// History entries kept; beyond that the history is thinned 2:1 (every other entry dropped and
+/// the recording stride doubled), so long runs keep a bounded, evenly spaced record.
+pub const HISTORY_MAX: usize = 4096;
 
 /// How the negative phase is estimated.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -70,6 +73,7 @@ pub struct Trainer {
     negative: Vec<f64>,
     cosine: f64,
     history: Vec<f64>,
+    stride: u64,
 }
 
 impl Trainer {
@@ -103,6 +107,7 @@ impl Trainer {
             negative: vec![0.0; n],
             cosine: f64::NAN,
             history: Vec::new(),
+            stride: 1,
         };
         // persistent chains start at data patterns, like CD's
         for c in 0..t.chains.len() {
@@ -176,7 +181,14 @@ impl Trainer {
         }
         self.updates += 1;
         self.refresh();
-        self.history.push(self.kl());
+        if self.updates % self.stride == 0 {
+            self.history.push(self.kl());
+            if self.history.len() >= HISTORY_MAX {
+                let kept: Vec<f64> = self.history.iter().step_by(2).copied().collect();
+                self.history = kept;
+                self.stride *= 2;
+            }
+        }
         Ok(())
     }
 
@@ -213,9 +225,13 @@ impl Trainer {
     pub fn kl(&self) -> f64 {
         self.data.kl(&self.exact)
     }
-    /// Exact KL after 0, 1, 2, … updates.
+    /// Exact KL after 0, s, 2s, … updates, s = [`Trainer::history_stride`].
     pub fn history(&self) -> &[f64] {
         &self.history
+    }
+    /// Updates between two history entries (1 until the history first fills up).
+    pub fn history_stride(&self) -> u64 {
+        self.stride
     }
     /// The exact gradient ⟨φ⟩_p − ⟨φ⟩_q at the current θ.
     pub fn exact_gradient(&self) -> &[f64] {

@@ -9,9 +9,10 @@
 //!
 //! Even exact samples give TV > 0: for cells with many expected counts p̂ᵢ is nearly normal with
 //! variance pᵢ(1 − pᵢ)/N, so E|p̂ᵢ − pᵢ| ≈ √(2pᵢ(1 − pᵢ)/(πN)). [`BoltzmannHistogram::noise_level`]
-//! sums these (it slightly overstates the level of cells that expect less than one particle, where
-//! E|p̂ᵢ − pᵢ| ≈ 2pᵢ instead); a sampler at that level is indistinguishable from exact sampling at
-//! this resolution.
+//! sums these. The normal approximation is only asymptotic: for cells expecting less than about one
+//! particle the exact E|p̂ᵢ − pᵢ| (≈ 2pᵢ when Npᵢ ≪ 1) differs from it, by a factor up to
+//! 1/√(2πNpᵢ) too high for very sparse cells and somewhat too low for 0.16 < Npᵢ < 1, so the level
+//! is a guide at this resolution rather than an exact expectation.
 
 use super::wells::Wells;
 use crate::quadrature::gauss_legendre;

@@ -26,8 +26,11 @@ pub const PARAMS_PER_WELL: usize = 4;
 pub const MAX_CENTRE: f64 = 1000.0;
 /// Depths are limited to [−MAX_DEPTH, MAX_DEPTH].
 pub const MAX_DEPTH: f64 = 100.0;
-/// Widths are limited to (0, MAX_WIDTH].
+/// Widths are limited to [MIN_WIDTH, MAX_WIDTH].
 pub const MAX_WIDTH: f64 = 100.0;
+/// The narrowest well: far below anything drawable (the view is ~10 units wide), but wide enough
+/// that quadrature breakpoints and Langevin steps stay representable in f64/f32.
+pub const MIN_WIDTH: f64 = 1e-3;
 /// Temperatures are limited to [MIN_TEMPERATURE, MAX_TEMPERATURE].
 pub const MIN_TEMPERATURE: f64 = 0.01;
 /// See [`MIN_TEMPERATURE`].
@@ -60,7 +63,7 @@ impl Well {
             ));
         }
         check_range("depth", depth, -MAX_DEPTH, MAX_DEPTH, false)?;
-        check_range("width", width, 0.0, MAX_WIDTH, true)?;
+        check_range("width", width, MIN_WIDTH, MAX_WIDTH, false)?;
         Ok(Well { centre, depth, width })
     }
 }

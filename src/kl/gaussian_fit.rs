@@ -46,22 +46,25 @@ fn check_lr(lr: f64) -> Result<f64, Error> {
     check_range("learning_rate", lr, 0.0, 10.0, true)
 }
 
-fn apply(theta: &mut [f64], grad: &[f64], lr: f64) -> Result<(), Error> {
-    for (t, g) in theta.iter_mut().zip(grad) {
+/// θ ← θ − clip(η∇θ), committed only if every component stays finite and within ±300 (which
+/// keeps e^{±2θ} finite for the log-scale parameters); otherwise θ is left as it was.
+fn apply<const N: usize>(theta: &mut [f64; N], grad: &[f64; N], lr: f64) -> Result<(), Error> {
+    let mut next = *theta;
+    for (t, g) in next.iter_mut().zip(grad) {
         *t -= (lr * g).clamp(-MAX_STEP, MAX_STEP);
     }
-    // |θ| ≤ 300 keeps e^{±2θ} finite for the log-scale parameters and means within the float range
-    if theta.iter().any(|t| !(t.is_finite() && t.abs() <= 300.0)) {
+    if next.iter().any(|t| !(t.is_finite() && t.abs() <= 300.0)) {
         return Err(Error::invalid("learning_rate", "small enough for the fit to stay finite; reset", lr));
     }
+    *theta = next;
     Ok(())
 }
 
 /// The entropy of a 1D mixture by quadrature (box: every component ± 10 sd).
-pub fn mixture1_entropy(p: &Mixture1) -> f64 {
+pub fn mixture1_entropy(p: &Mixture1) -> Result<f64, Error> {
     let [lo, hi] = p.support();
-    let r = Rule1::new(lo, hi, 400, 4).expect("finite support");
-    entropy_1d(&r, |x| p.log_density(x))
+    let r = Rule1::new(lo, hi, 400, 4)?;
+    Ok(entropy_1d(&r, |x| p.log_density(x)))
 }
 
 /// A box holding all but ~e^{−32} of a 2D mixture's mass: each component's mean ± 8 sd.
@@ -76,9 +79,9 @@ pub fn mixture2_box(p: &GaussianMixture) -> [f64; 4] {
 }
 
 /// The entropy of a 2D mixture by quadrature on [`mixture2_box`] (128² cells of 2×2 points).
-pub fn mixture2_entropy(p: &GaussianMixture) -> f64 {
-    let r = Rule2::new(mixture2_box(p), 128, 2).expect("finite box");
-    entropy_2d(&r, |x| p.log_density(x))
+pub fn mixture2_entropy(p: &GaussianMixture) -> Result<f64, Error> {
+    let r = Rule2::new(mixture2_box(p), 128, 2)?;
+    Ok(entropy_2d(&r, |x| p.log_density(x)))
 }
 
 /// A 1D Gaussian N(μ, s²) fitted to a 1D mixture.
@@ -98,14 +101,15 @@ impl GaussianFit1 {
     pub fn new(target: Mixture1, direction: Direction, mean: f64, sd: f64, lr: f64) -> Result<Self, Error> {
         check_range("start mean", mean, -1e4, 1e4, false)?;
         check_range("start sd", sd, 0.0, 1e4, true)?;
-        let entropy_p = mixture1_entropy(&target);
+        let entropy_p = mixture1_entropy(&target)?;
         Ok(Self { target, direction, theta: [mean, sd.ln()], lr: check_lr(lr)?, iterations: 0, entropy_p, gh: gauss_hermite_normal(GH_1D) })
     }
 
     /// Replaces the target (the fit continues from where it is).
-    pub fn set_target(&mut self, target: Mixture1) {
-        self.entropy_p = mixture1_entropy(&target);
+    pub fn set_target(&mut self, target: Mixture1) -> Result<(), Error> {
+        self.entropy_p = mixture1_entropy(&target)?;
         self.target = target;
+        Ok(())
     }
     /// Replaces η.
     pub fn set_learning_rate(&mut self, lr: f64) -> Result<(), Error> {
@@ -211,7 +215,7 @@ impl GaussianFit2 {
         check_range("start mean x", mean[0], -1e4, 1e4, false)?;
         check_range("start mean y", mean[1], -1e4, 1e4, false)?;
         check_range("start sd", sd, 0.0, 1e3, true)?;
-        let entropy_p = mixture2_entropy(&target);
+        let entropy_p = mixture2_entropy(&target)?;
         Ok(Self {
             target,
             direction,
@@ -223,10 +227,15 @@ impl GaussianFit2 {
         })
     }
 
-    /// Replaces the target (the fit continues from where it is).
-    pub fn set_target(&mut self, target: GaussianMixture) {
-        self.entropy_p = mixture2_entropy(&target);
+    /// Replaces the target (the fit continues from where it is); `entropy_p` is its entropy
+    /// when already known (two fits of one target need it computed once), else `None`.
+    pub fn set_target(&mut self, target: GaussianMixture, entropy_p: Option<f64>) -> Result<f64, Error> {
+        self.entropy_p = match entropy_p {
+            Some(h) => h,
+            None => mixture2_entropy(&target)?,
+        };
         self.target = target;
+        Ok(self.entropy_p)
     }
     /// Replaces η.
     pub fn set_learning_rate(&mut self, lr: f64) -> Result<(), Error> {

@@ -20,8 +20,8 @@ pub struct Mixture1 {
 }
 
 impl Mixture1 {
-    /// From positive weights (normalised here), finite means and standard deviations in
-    /// (0, 1e4]; 1 to 16 components.
+    /// From positive weights (normalised here), means in [−1e4, 1e4] and standard deviations in
+    /// [1e-6, 1e4] (so that mean ± 10 sd is always a proper interval); 1 to 16 components.
     pub fn new(weights: &[f64], means: &[f64], sds: &[f64]) -> Result<Self, Error> {
         let k = weights.len();
         if k == 0 || k > 16 {
@@ -36,8 +36,8 @@ impl Mixture1 {
         if let Some(m) = means.iter().find(|m| !(m.is_finite() && m.abs() <= 1e4)) {
             return Err(Error::invalid("mean", "a finite number in [−1e4, 1e4]", m));
         }
-        if let Some(s) = sds.iter().find(|s| !(s.is_finite() && **s > 0.0 && **s <= 1e4)) {
-            return Err(Error::invalid("width", "a standard deviation in (0, 1e4]", s));
+        if let Some(s) = sds.iter().find(|s| !(s.is_finite() && **s >= 1e-6 && **s <= 1e4)) {
+            return Err(Error::invalid("width", "a standard deviation in [1e-6, 1e4]", s));
         }
         let total: f64 = weights.iter().sum();
         Ok(Self { weights: weights.iter().map(|w| w / total).collect(), means: means.to_vec(), sds: sds.to_vec() })

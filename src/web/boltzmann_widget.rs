@@ -126,9 +126,17 @@ impl BoltzmannWidget {
         Ok(self.rebuild(&data)?)
     }
 
-    /// `n` ∈ [1, 100 000] updates of each trainer.
+    /// `n` ∈ [1, 100 000] updates of each trainer, with n × chains × sweeps ≤ 10⁸ (a bound on
+    /// the Gibbs work of one call, so that no call can freeze the page).
     pub fn step(&mut self, n: f64) -> Result<(), JsError> {
         let n = checked_count("updates", n, 100_000.0)?;
+        let work = n as f64 * self.chains as f64 * self.sweeps as f64;
+        if work > 1e8 {
+            return Err(JsError::new(&format!(
+                "updates × chains × sweeps must be at most 1e8 per call; got {n} × {} × {}",
+                self.chains, self.sweeps
+            )));
+        }
         for _ in 0..n {
             for t in &mut self.trainers {
                 t.step()?;
@@ -212,10 +220,16 @@ impl BoltzmannWidget {
             (b2 / g2).sqrt()
         }
     }
-    /// Exact KL after 0, 1, 2, … updates of trainer i.
+    /// Exact KL of trainer i after 0, s, 2s, … updates (s = `historyStride`; the history is
+    /// thinned 2:1 whenever it reaches 4096 entries).
     #[wasm_bindgen(js_name = klHistory)]
     pub fn kl_history(&self, i: u32) -> Result<Vec<f64>, JsError> {
         Ok(self.trainer(i)?.history().to_vec())
+    }
+    /// Updates between two history entries.
+    #[wasm_bindgen(getter, js_name = historyStride)]
+    pub fn history_stride(&self) -> f64 {
+        self.trainers[0].history_stride() as f64
     }
     /// θ of trainer i: couplings W_ij (i < j, row by row), then biases.
     pub fn params(&self, i: u32) -> Result<Vec<f64>, JsError> {
@@ -284,7 +298,7 @@ impl BoltzmannWidget {
             .ok_or_else(|| JsError::new("plotters could not use the canvas"))?
             .into_drawing_area();
         let (rows, mats) = self.figure();
-        draw_figure(&root, self.units, &rows, &mats, dpr.clamp(0.5, 4.0), &ChartTheme::for_theme(dark)).map_err(|e| JsError::new(&e))?;
+        draw_figure(&root, self.units, &rows, &mats, dpr_ok(dpr), &ChartTheme::for_theme(dark)).map_err(|e| JsError::new(&e))?;
         root.present().map_err(|e| JsError::new(&format!("{e:?}")))?;
         Ok(())
     }
@@ -292,7 +306,10 @@ impl BoltzmannWidget {
     fn curves(&self) -> Vec<Vec<(f64, f64)>> {
         self.trainers
             .iter()
-            .map(|t| t.history().iter().enumerate().map(|(i, &k)| (i as f64, k)).collect())
+            .map(|t| {
+                let s = t.history_stride() as f64;
+                t.history().iter().enumerate().map(|(i, &k)| (i as f64 * s, k)).collect()
+            })
             .collect()
     }
 
@@ -310,7 +327,7 @@ impl BoltzmannWidget {
         let labels = self.labels();
         let pal = palette(dark);
         let series: Vec<Series> = (0..3).map(|i| Series { label: &labels[i], color: pal[i], points: &curves[i], width: if i == 0 { 3.2 } else { 1.6 } }).collect();
-        draw_multi_chart(&root, &series, "update", "exact KL(p‖q) nats", false, dpr.clamp(0.5, 4.0), &ChartTheme::for_theme(dark))
+        draw_multi_chart(&root, &series, "update", "exact KL(p‖q) nats", false, dpr_ok(dpr), &ChartTheme::for_theme(dark))
             .map_err(|e| JsError::new(&e))?;
         root.present().map_err(|e| JsError::new(&format!("{e:?}")))?;
         Ok(())
@@ -328,3 +345,10 @@ impl BoltzmannWidget {
     }
 }
 
+fn dpr_ok(dpr: f64) -> f64 {
+    if dpr.is_finite() && dpr > 0.0 {
+        dpr.clamp(0.5, 4.0)
+    } else {
+        1.0
+    }
+}

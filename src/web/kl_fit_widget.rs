@@ -101,9 +101,17 @@ impl KlFitWidget {
         Ok(w)
     }
 
+    /// Each fit's own objective, for the history (never the truncated readouts).
+    fn objectives(&self) -> (f64, f64) {
+        match &self.fits {
+            Fits::One { fwd, rev } => (fwd.kl_forward(), rev.kl_reverse()),
+            Fits::Two { fwd, rev, .. } => (fwd.kl_forward(), rev.kl_reverse()),
+        }
+    }
+
     fn record(&mut self) {
         if self.iterations % self.stride == 0 {
-            let (f, r) = (self.kl_forward(0), self.kl_reverse(1));
+            let (f, r) = self.objectives();
             self.history.push([self.iterations as f64, f, r]);
             thin(&mut self.history, &mut self.stride);
         }
@@ -188,8 +196,8 @@ impl KlFitWidget {
         let p = target_1d(separation, weight, sd)?;
         match &mut self.fits {
             Fits::One { fwd, rev } => {
-                fwd.set_target(p.clone());
-                rev.set_target(p);
+                fwd.set_target(p.clone())?;
+                rev.set_target(p)?;
             }
             Fits::Two { .. } => return Err(JsError::new("setTarget1d needs a 1D widget")),
         }
@@ -210,8 +218,8 @@ impl KlFitWidget {
         let p = target_2d(target, means.as_deref())?;
         match &mut self.fits {
             Fits::Two { fwd, rev, key, .. } => {
-                fwd.set_target(p.clone());
-                rev.set_target(p);
+                let h = fwd.set_target(p.clone(), None)?;
+                rev.set_target(p, Some(h))?;
                 *key = None;
             }
             Fits::One { .. } => return Err(JsError::new("setTarget2d needs a 2D widget")),
@@ -224,7 +232,7 @@ impl KlFitWidget {
         // a new target changes every KL: restart the curves at the current iteration
         self.history.clear();
         self.stride = 1;
-        let (f, r) = (self.kl_forward(0), self.kl_reverse(1));
+        let (f, r) = self.objectives();
         self.history.push([self.iterations as f64, f, r]);
     }
 
@@ -355,7 +363,7 @@ impl KlFitWidget {
         ]
     }
 
-    /// Each fit's own objective against iteration (log scale).
+    /// Each fit's own objective against iteration.
     #[wasm_bindgen(js_name = drawHistory)]
     pub fn draw_history(&self, canvas: &HtmlCanvasElement, dpr: f64, dark: bool) -> Result<(), JsError> {
         let root = CanvasBackend::with_canvas_object(canvas.clone())

@@ -25,7 +25,7 @@ const pct = (p) => `${fmt(100 * p, 3)} %`;
 
 /** "5,12,300" → [5, 12, 300] (each a 9-bit pattern), or undefined. */
 function parsePatterns(s) {
-  if (!/^\d{1,3}(,\d{1,3}){0,63}$/.test(s)) return undefined;
+  if (!/^\d{1,3}(,\d{1,3}){0,31}$/.test(s)) return undefined; // the editor's 32 images at most
   const v = s.split(",").map(Number);
   return v.every((x) => x < 512) ? v : undefined;
 }

@@ -26,7 +26,11 @@ const LIM = 5.5;
 function parseWells(s) {
   const nums = s.split(/[;,]/).map(Number);
   if (nums.length === 0 || nums.length % 4 !== 0 || nums.length > 64 || nums.some((v) => !Number.isFinite(v))) return undefined;
-  for (let i = 0; i < nums.length; i += 4) if (!(nums[i + 3] > 0)) return undefined;
+  // the core's ranges: centres within the view box, depth |a| ≤ 100, width in [0.001, 100]
+  for (let i = 0; i < nums.length; i += 4) {
+    const [x, y, a, w] = nums.slice(i, i + 4);
+    if (Math.abs(x) > LIM || Math.abs(y) > LIM || Math.abs(a) > 100 || !(w >= 0.001 && w <= 100)) return undefined;
+  }
   return nums;
 }
 const encodeWells = (flat) => {

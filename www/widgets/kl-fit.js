@@ -29,10 +29,11 @@ class SbKlFit extends SbWidget {
   stateSpec() {
     return {
       dim: { parse: parsers.oneOf(["1", "2"]) },
-      sep: { parse: parsers.number(0, 20) },
-      w: { parse: (s) => { const v = parsers.number(0.01, 0.99)(s); return v; } },
-      sd: { parse: parsers.number(0.1, 5) },
-      start: { parse: parsers.number(-15, 15) },
+      // the sliders' ranges, so that a link never runs values the controls cannot show
+      sep: { parse: parsers.number(0, 12) },
+      w: { parse: parsers.number(0.05, 0.95) },
+      sd: { parse: parsers.number(0.3, 3) },
+      start: { parse: parsers.number(-8, 8) },
       target: { parse: parsers.oneOf(TARGETS.map((t) => t[0])) },
       means: { parse: parseMeans },
       lr: { parse: parsers.number(0.001, 10) },
@@ -61,10 +62,11 @@ class SbKlFit extends SbWidget {
   syncControls() {
     const c = this.cfg;
     this.dimSel.input.value = String(c.dim);
-    this.sepS.set(c.sep);
-    this.wS.set(c.w);
-    this.sdS.set(c.sd);
-    this.startS.set(c.start);
+    // attributes may lie off the slider grid: show the value that runs
+    for (const [sl, v] of [[this.sepS, c.sep], [this.wS, c.w], [this.sdS, c.sd], [this.startS, c.start]]) {
+      sl.set(v);
+      sl.wrap.querySelector("output").textContent = String(v);
+    }
     this.targetSel.input.value = c.target;
     this.lrS.set(nearest(LR_STOPS, c.lr));
     this.lrS.wrap.querySelector("output").textContent = String(c.lr);
@@ -167,8 +169,15 @@ class SbKlFit extends SbWidget {
       m[2 * drag] = Math.max(-8, Math.min(8, x));
       m[2 * drag + 1] = Math.max(-8, Math.min(8, y));
       this.cfg.means = m;
-      this.applyTarget();
-      this.syncModeSliders();
+      // at most one re-fit of the target per animation frame (each costs a quadrature of H(p))
+      if (!this.dragQueued) {
+        this.dragQueued = true;
+        requestAnimationFrame(() => {
+          this.dragQueued = false;
+          this.applyTarget();
+          this.syncModeSliders();
+        });
+      }
     });
     const up = () => (drag = -1);
     this.canvas.addEventListener("pointerup", up);
@@ -199,9 +208,19 @@ class SbKlFit extends SbWidget {
 
   build(mod) {
     const c = this.cfg;
-    this.handle = c.dim === 1
-      ? mod.KlFitWidget.oneD(c.sep, c.w, c.sd, c.start, c.lr)
-      : mod.KlFitWidget.twoD(c.target, c.means ? new Float64Array(c.means) : undefined, c.lr, this.seed());
+    if (c.dim === 1) {
+      this.handle = mod.KlFitWidget.oneD(c.sep, c.w, c.sd, c.start, c.lr);
+    } else {
+      try {
+        this.handle = mod.KlFitWidget.twoD(c.target, c.means ? new Float64Array(c.means) : undefined, c.lr, this.seed());
+      } catch (err) {
+        if (!c.means) throw err;
+        // a link's mode positions that do not fit this target: keep the target, drop the positions
+        this.showNotice(`The link's mode positions do not fit the target "${c.target}" and were ignored (${err.message}).`);
+        c.means = null;
+        this.handle = mod.KlFitWidget.twoD(c.target, undefined, c.lr, this.seed());
+      }
+    }
     this.handle.setTruncate(c.cut);
     this.fillModes();
   }
