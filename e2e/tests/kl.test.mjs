@@ -96,6 +96,14 @@ test("maximum likelihood: EM climbs, n and K change the true KL, the histogram f
   await page.keyboard.press("End");
   assert.notEqual(await readout(page, M, "Histogram KL"), hist);
   assert.match(await page.textContent(`${M} .sb-readouts`), /4097 cells/);
+  // the trace of the true KL against n: nine fresh fits, drawn
+  await page.click(`${M} button:has-text("Trace the true KL against n")`);
+  await page.waitForFunction((s) => document.querySelector(s).handle.traceFlat().length === 18, M, { timeout: 60_000 });
+  await page.waitForTimeout(100);
+  assert.ok((await nonBlankFraction(page, `${M} canvas.sb-trace`)) > 0.01);
+  const trace = await page.evaluate((s) => Array.from(document.querySelector(s).handle.traceFlat()), M);
+  // one Gaussian on the ring: the family cannot contain p, so the KL levels off well above 0
+  assert.ok(trace[17] > 0.3 && trace.every((v) => Number.isFinite(v)), String(trace));
   assert.deepEqual(problems, []);
 });
 

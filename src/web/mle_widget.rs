@@ -40,7 +40,15 @@ pub struct MleWidget {
     hist: HistogramKl,
     hist_kl: f64,
     raster: Raster,
+    /// (n, true KL of a fresh fit on n samples) for the sample sizes traced so far.
+    trace: Vec<(f64, f64)>,
 }
+
+/// Sample sizes of the KL-against-n trace.
+const TRACE_N: [usize; 9] = [10, 30, 100, 300, 1_000, 3_000, 10_000, 30_000, 100_000];
+/// EM iterations per traced fit (at most; it stops earlier once the average log-likelihood
+/// gains less than 1e-8 per iteration).
+const TRACE_EM: usize = 60;
 
 fn check_int(name: &'static str, v: f64, lo: f64, hi: f64) -> Result<usize, Error> {
     check_range(name, v, lo, hi, false)?;
@@ -77,6 +85,7 @@ impl MleWidget {
             hist,
             hist_kl: f64::NAN,
             raster: Raster::default(),
+            trace: vec![],
         };
         w.refit()?;
         Ok(w)
@@ -137,6 +146,7 @@ impl MleWidget {
     /// New samples from a new seed, refit.
     pub fn reset(&mut self, seed: u32) -> Result<(), JsError> {
         self.seed = seed;
+        self.trace.clear();
         let n = self.samples.train().len();
         Ok(self.redraw_samples(n)?)
     }
@@ -152,6 +162,7 @@ impl MleWidget {
     #[wasm_bindgen(js_name = setComponents)]
     pub fn set_components(&mut self, k: f64) -> Result<(), JsError> {
         self.components = check_int("components", k, 0.0, 8.0)?;
+        self.trace.clear();
         Ok(self.refit()?)
     }
 
@@ -163,6 +174,7 @@ impl MleWidget {
         self.samples = MleSamples::draw(p, self.samples.train().len(), self.seed as u64)?;
         self.target_name = target.to_string();
         self.raster = Raster::default();
+        self.trace.clear();
         Ok(self.refit()?)
     }
 
@@ -254,6 +266,62 @@ impl MleWidget {
     /// The log-likelihood curves, flat [iteration, train, held-out, …].
     pub fn history(&self) -> Vec<f64> {
         self.history.iter().flatten().copied().collect()
+    }
+
+    /// Fits the current model family to fresh samples of the next traced size (10, 30, …, 100 000;
+    /// seeded by the widget's seed and n) and records its true KL. Returns whether sizes remain.
+    #[wasm_bindgen(js_name = traceNext)]
+    pub fn trace_next(&mut self) -> Result<bool, JsError> {
+        let Some(&n) = TRACE_N.get(self.trace.len()) else { return Ok(false) };
+        let s = self.samples.resample(n, ((n as u64) << 32) ^ self.seed as u64)?;
+        let fit = if self.components == 0 {
+            GaussianMixture::new(&[1.0], vec![gaussian_mle(s.train())?])?
+        } else {
+            let mut em = Em::new(s.train().to_vec(), self.components.min(n), self.seed as u64)?;
+            for _ in 0..TRACE_EM {
+                let before = em.loglik();
+                em.step();
+                if em.loglik() - before < 1e-8 {
+                    break;
+                }
+            }
+            em.mixture()?
+        };
+        self.trace.push((n as f64, s.true_kl(&fit)));
+        Ok(self.trace.len() < TRACE_N.len())
+    }
+
+    /// The trace, flat [n, KL, …].
+    #[wasm_bindgen(js_name = traceFlat)]
+    pub fn trace_flat(&self) -> Vec<f64> {
+        self.trace.iter().flat_map(|&(n, k)| [n, k]).collect()
+    }
+
+    /// Number of free parameters of the model family: 5 for one Gaussian, 6K − 1 for K components.
+    #[wasm_bindgen(js_name = parameterCount)]
+    pub fn parameter_count(&self) -> usize {
+        if self.components == 0 { 5 } else { 6 * self.components - 1 }
+    }
+
+    /// The true KL of fresh fits against n (log–log), with (#parameters)/(2n), the expected excess
+    /// when the family contains p.
+    #[wasm_bindgen(js_name = drawTrace)]
+    pub fn draw_trace(&self, canvas: &HtmlCanvasElement, dpr: f64, dark: bool) -> Result<(), JsError> {
+        let root = CanvasBackend::with_canvas_object(canvas.clone())
+            .ok_or_else(|| JsError::new("plotters could not use the canvas"))?
+            .into_drawing_area();
+        let pal = palette(dark);
+        let theme = ChartTheme::for_theme(dark);
+        let k: Vec<(f64, f64)> = self.trace.iter().map(|&(n, v)| (n.log10(), v)).collect();
+        let d = self.parameter_count() as f64;
+        let r: Vec<(f64, f64)> = TRACE_N.iter().map(|&n| ((n as f64).log10(), d / (2.0 * n as f64))).collect();
+        let s = [
+            Series { label: "true KL(p‖q̂) of a fresh fit", color: pal[0], points: &k, width: 2.0 },
+            Series { label: "(#parameters)/(2n)", color: theme.reference, points: &r, width: 1.5 },
+        ];
+        draw_multi_chart(&root, &s, "log10 n", "KL (nats)", true, dpr_ok(dpr), &theme).map_err(|e| JsError::new(&e))?;
+        root.present().map_err(|e| JsError::new(&format!("{e:?}")))?;
+        Ok(())
     }
 
     /// The fitted density with the training samples on top.

@@ -60,16 +60,52 @@ class SbMle extends SbWidget {
       this.chart,
       h("p", { class: "sb-caption" }, "Average log-likelihood of q̂ on the training samples and on 10,000 fresh samples, against EM iteration. Grey: −H(p), the most any model can score on fresh samples, on average."),
     );
+    this.traceChart = h("canvas", { class: "sb-chart sb-trace", role: "img", "aria-label": "True KL of fresh fits against the number of samples", hidden: true });
+    this.traceCaption = h("p", { class: "sb-caption", hidden: true }, "True KL(p‖q̂) of the same model fitted to fresh samples of each size n (log scale). Grey: (number of parameters)/(2n), what the KL of a family that contains p shrinks like; a family that does not contain p levels off above it.");
+    this.stage.append(this.traceChart, this.traceCaption);
     const c = this.cfg;
     this.targetSel = select({ label: "Target p", options: TARGETS, value: c.target, onchange: (v) => { c.target = v; this.change(() => this.handle.setTarget(v)); } });
     this.nS = slider({ label: "Training samples n", min: 0, max: N_STOPS.length - 1, step: 1, value: nearest(N_STOPS, c.n), format: (i) => N_STOPS[i].toLocaleString("en-US"), oninput: (i) => { c.n = N_STOPS[i]; this.change(() => this.handle.setSamples(c.n)); } });
     this.kS = slider({ label: "Model: mixture components K (0 = one Gaussian, closed form)", min: 0, max: 8, step: 1, value: c.k, format: (k) => (k === 0 ? "Gaussian" : String(k)), oninput: (k) => { c.k = k; this.change(() => this.handle.setComponents(k)); } });
     this.binS = slider({ label: "Histogram cells for KL(p̂‖p)", min: 0, max: BIN_STOPS.length - 1, step: 1, value: nearest(BIN_STOPS, c.bins), format: (i) => `${BIN_STOPS[i]} × ${BIN_STOPS[i]}`, oninput: (i) => { c.bins = BIN_STOPS[i]; this.guard(() => this.handle.setBins(c.bins)); this.paramChanged({ restarted: this.handle.iterations === 0 }); this.updateReadouts(true); } });
-    this.params.append(this.targetSel.wrap, this.nS.wrap, this.kS.wrap, this.binS.wrap);
+    this.traceBtn = h("button", { type: "button", onclick: () => this.runTrace() }, "Trace the true KL against n");
+    this.params.append(this.targetSel.wrap, this.nS.wrap, this.kS.wrap, this.binS.wrap, h("div", { class: "sb-draw-tools" }, this.traceBtn));
     this.syncControls();
   }
 
+  /** Fits fresh samples of n = 10 … 100,000 one size at a time (yielding between sizes). */
+  runTrace() {
+    if (!this.handle || this.tracing) return;
+    this.pause();
+    this.tracing = true;
+    this.traceBtn.disabled = true;
+    this.traceChart.hidden = false;
+    this.traceCaption.hidden = false;
+    this.fitCanvases();
+    const token = (this.traceToken = (this.traceToken ?? 0) + 1);
+    const next = () => {
+      if (token !== this.traceToken || !this.handle) return;
+      const more = this.guard(() => this.handle.traceNext());
+      this.guard(() => this.handle.drawTrace(this.traceChart, this.dpr, this.dark));
+      const f = this.handle.traceFlat();
+      this.status.textContent = more ? `Tracing: n = ${f[f.length - 2].toLocaleString("en-US")} done…` : "Trace done.";
+      if (more) setTimeout(next, 0);
+      else this.endTrace();
+    };
+    setTimeout(next, 0);
+  }
+
+  endTrace() {
+    this.tracing = false;
+    this.traceBtn.disabled = false;
+    const f = this.handle?.traceFlat() ?? [];
+    if (f.length) this.traceChart.setAttribute("aria-label", `True KL of fresh fits against n: ${Array.from({ length: f.length / 2 }, (_, i) => `n = ${f[2 * i]}: ${fmt(f[2 * i + 1], 3)}`).join(", ")}.`);
+  }
+
   change(f) {
+    // a new model or target invalidates a running trace
+    this.traceToken = (this.traceToken ?? 0) + 1;
+    if (this.tracing) this.endTrace();
     if (!this.handle) return;
     this.clearError();
     this.guard(f);
@@ -84,6 +120,8 @@ class SbMle extends SbWidget {
   }
 
   onReset(seed) {
+    this.traceToken = (this.traceToken ?? 0) + 1;
+    if (this.tracing) this.endTrace();
     this.handle.reset(seed);
   }
 
@@ -105,11 +143,13 @@ class SbMle extends SbWidget {
   render() {
     this.handle.draw(this.canvas, this.dpr, this.dark);
     this.handle.drawChart(this.chart, this.dpr, this.dark);
+    if (!this.traceChart.hidden) this.handle.drawTrace(this.traceChart, this.dpr, this.dark);
   }
 
   exports() {
     return [
       svgExport("Log-likelihood chart (SVG)", "mle-loglik.svg", () => this.handle.chartSvg(640, 260, false)),
+      csvExport("True KL against n (CSV)", "mle-kl-vs-n.csv", ["n", "true_kl"], () => this.handle.traceFlat()),
       csvExport("Samples (CSV)", "mle-samples.csv", ["x", "y"], () => this.handle.trainFlat()),
       csvExport("Fitted mixture (CSV)", "mle-fit.csv", ["weight", "mean_x", "mean_y", "cov_xx", "cov_xy", "cov_yy"], () => this.handle.fitFlat()),
     ];
