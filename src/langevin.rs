@@ -134,7 +134,7 @@ impl Langevin {
 
 /// 1000 × the extent of the target (|μₖ| + 5 sd), at least 1000: a particle out there is running
 /// away geometrically, not exploring a tail (the tail mass beyond is below e⁻¹⁰⁰⁰⁰⁰).
-fn runaway_radius(p: &GaussianMixture) -> f32 {
+pub fn runaway_radius(p: &GaussianMixture) -> f32 {
     let extent = p
         .components()
         .iter()

@@ -49,6 +49,23 @@ impl Particles {
         p
     }
 
+    /// `n` particles drawn i.i.d. uniformly on the box [x0, x1] × [y0, y1] (`bounds` =
+    /// [x0, x1, y0, y1]), seeded (stream 0 of `seed`): coordinate = lo + (hi − lo)·(k + ½)/2²⁴ with
+    /// k the top 24 bits of a counter-based word.
+    pub fn uniform(n: usize, bounds: [f32; 4], seed: u64) -> Self {
+        let key = StepKey::draw(&mut sim_rng_stream(seed, 0));
+        let unit = |w: u32| ((w >> 8) as f32 + 0.5) * (1.0 / 16_777_216.0);
+        let mut p = Particles {
+            xs: Vec::with_capacity(n),
+            ys: Vec::with_capacity(n),
+        };
+        for i in 0..n as u32 {
+            p.xs.push(bounds[0] + (bounds[1] - bounds[0]) * unit(counter_u32(i, key.k0)));
+            p.ys.push(bounds[2] + (bounds[3] - bounds[2]) * unit(counter_u32(i, key.k1)));
+        }
+        p
+    }
+
     /// Number of particles.
     pub fn len(&self) -> usize {
         self.xs.len()
