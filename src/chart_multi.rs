@@ -46,6 +46,21 @@ pub fn draw_multi_chart<DB: DrawingBackend>(
     dpr: f64,
     theme: &ChartTheme,
 ) -> Result<(), String> {
+    draw_multi_chart_at(root, series, x_desc, y_desc, log_y, dpr, theme, SeriesLabelPosition::UpperRight)
+}
+
+/// [`draw_multi_chart`] with the legend at `legend`.
+#[allow(clippy::too_many_arguments)]
+pub fn draw_multi_chart_at<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    series: &[Series],
+    x_desc: &str,
+    y_desc: &str,
+    log_y: bool,
+    dpr: f64,
+    theme: &ChartTheme,
+    legend: SeriesLabelPosition,
+) -> Result<(), String> {
     root.fill(&theme.bg).map_err(err)?;
     let finite = || series.iter().flat_map(|s| s.points.iter()).filter(|p| p.0.is_finite() && p.1.is_finite());
     let x_min = finite().map(|p| p.0).fold(f64::INFINITY, f64::min).min(0.0);
@@ -81,19 +96,22 @@ pub fn draw_multi_chart<DB: DrawingBackend>(
             for s in series {
                 let c = s.color;
                 let w = (s.width * dpr).round().max(1.0) as u32;
-                chart
+                let anno = chart
                     .draw_series(LineSeries::new(
                         s.points.iter().filter(|p| p.0.is_finite() && p.1.is_finite()).map(|&(x, y)| (x, $clip(y))),
                         c.stroke_width(w),
                     ))
-                    .map_err(err)?
-                    .label(s.label)
-                    .legend(move |(x, y)| PathElement::new([(x, y), (x + (16.0 * dpr) as i32, y)], c.stroke_width(w)));
+                    .map_err(err)?;
+                // a series without a label (an axis-range guide, say) gets no legend entry
+                if !s.label.is_empty() {
+                    anno.label(s.label)
+                        .legend(move |(x, y)| PathElement::new([(x, y), (x + (16.0 * dpr) as i32, y)], c.stroke_width(w)));
+                }
             }
             if series.iter().any(|s| !s.label.is_empty()) {
                 chart
                     .configure_series_labels()
-                    .position(SeriesLabelPosition::UpperRight)
+                    .position(legend.clone())
                     .label_font(font.clone())
                     .background_style(theme.bg.mix(0.85))
                     .border_style(theme.reference)
@@ -131,10 +149,23 @@ pub fn multi_chart_svg(
     size: (u32, u32),
     dark: bool,
 ) -> Result<String, String> {
+    multi_chart_svg_at(series, x_desc, y_desc, log_y, size, dark, SeriesLabelPosition::UpperRight)
+}
+
+/// [`multi_chart_svg`] with the legend at `legend`.
+pub fn multi_chart_svg_at(
+    series: &[Series],
+    x_desc: &str,
+    y_desc: &str,
+    log_y: bool,
+    size: (u32, u32),
+    dark: bool,
+    legend: SeriesLabelPosition,
+) -> Result<String, String> {
     let mut svg = String::new();
     {
         let root = SVGBackend::with_string(&mut svg, size).into_drawing_area();
-        draw_multi_chart(&root, series, x_desc, y_desc, log_y, 1.0, &ChartTheme::for_theme(dark))?;
+        draw_multi_chart_at(&root, series, x_desc, y_desc, log_y, 1.0, &ChartTheme::for_theme(dark), legend)?;
         root.present().map_err(err)?;
     }
     Ok(svg)

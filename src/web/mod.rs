@@ -6,6 +6,7 @@
 //! user input. One handle per widget owns the core state (target, particles, sampler, raster);
 //! JS owns the event loop and calls coarse methods (`step`, `draw`, getters).
 
+mod annealed_widget;
 mod boltzmann_widget;
 mod convert;
 mod draw;
@@ -16,6 +17,7 @@ mod mle_widget;
 mod langevin_widget;
 mod target;
 
+pub use annealed_widget::AnnealedWidget;
 pub use boltzmann_widget::BoltzmannWidget;
 pub use ebm_energy::EnergyWidget;
 pub use ebm_train::EbmTrainWidget;

@@ -1,0 +1,84 @@
+// End-to-end tests of the widgets added to section 4 (Langevin dynamics): <sb-annealed> (plain vs
+// annealed Langevin). Headless Chromium via playwright-core.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { sharedHarness, widgetReady, nonBlankFraction, canvasHash, readout } from "./helpers.mjs";
+
+const A = "#annealed-widget";
+const T = { timeout: 120_000 };
+const shared = sharedHarness();
+const shares = (s) => s.split("|").map(Number);
+
+test("annealed widget: both clouds drawn, annealing reaches the weights, controls restart the run, link reproduces it", T, async () => {
+  const { page, problems } = await shared.h.open("/index.html#annealed-widget.n=5000", { dpr: 2 });
+  await page.locator(A).scrollIntoViewIfNeeded();
+  await widgetReady(page, A);
+  await page.evaluate((s) => { const el = document.querySelector(s); el.pause(); el.reset(); }, A);
+  for (const c of ["canvas.sb-plain", "canvas.sb-ald", "canvas.sb-chart"]) {
+    assert.ok((await nonBlankFraction(page, `${A} ${c}`)) > 0.01, c);
+  }
+  assert.match(await readout(page, A, "Step"), /^0 of L·T = 2,000/);
+  assert.match(await readout(page, A, "Level i"), /^1 of 20 · σ = 20 · α = 80/);
+  // the schedule table: 20 rows, σ₁ = 20 marked current, σ_L = 0.01
+  assert.equal(await page.locator(`${A} .sb-schedule tbody tr`).count(), 20);
+  assert.match(await page.textContent(`${A} .sb-schedule tbody tr[aria-current]`), /▶ 1\s*20/);
+  const hash = await canvasHash(page, `${A} canvas.sb-ald`);
+  // run the whole schedule
+  await page.evaluate((s) => { const el = document.querySelector(s); el.advance(0, 2000); el.redraw(); el.updateReadouts(true); }, A);
+  assert.match(await readout(page, A, "Step"), /2,000 of L·T = 2,000 \(finished\)/);
+  const ald = shares(await readout(page, A, "Annealed: share"));
+  const plain = shares(await readout(page, A, "Plain Langevin: share"));
+  // 5000 particles: SE 0.006; annealing within 0.04 of 0.8, the plain chain within 0.04 of 0.5
+  assert.ok(Math.abs(ald[0] - 0.8) < 0.04, `annealed ${ald}`);
+  assert.ok(Math.abs(plain[0] - 0.5) < 0.04, `plain ${plain}`);
+  assert.notEqual(await canvasHash(page, `${A} canvas.sb-ald`), hash);
+  assert.match(await page.textContent(`${A} .sb-schedule tbody tr[aria-current]`), /▶ 20\s*0\.01/);
+  // a slider restarts the run with the new schedule: L = 15
+  const lS = page.locator(`${A} input[type=range]`).nth(2);
+  await lS.focus();
+  await page.keyboard.press("ArrowLeft");
+  assert.match(await readout(page, A, "Step"), /^0 of L·T = 1,500/);
+  assert.equal(await page.locator(`${A} .sb-schedule tbody tr`).count(), 15);
+  // T slider
+  const tS = page.locator(`${A} input[type=range]`).nth(3);
+  await tS.focus();
+  await page.keyboard.press("ArrowLeft");
+  assert.match(await readout(page, A, "Step"), /^0 of L·T = 750/);
+  // ε slider changes the steps of every level
+  const lv = await readout(page, A, "Level i");
+  const eS = page.locator(`${A} input[type=range]`).nth(4);
+  await eS.focus();
+  await page.keyboard.press("ArrowRight");
+  assert.notEqual(await readout(page, A, "Level i"), lv);
+  // step a few times, then a link reproduces the state (parameters, seed and steps)
+  for (let i = 0; i < 3; i++) await page.click(`${A} button:has-text("Step")`);
+  await page.waitForTimeout(400);
+  const sum = await readout(page, A, "Checksums");
+  const url = new URL(page.url());
+  assert.match(url.hash, /annealed-widget\.L=15/);
+  const again = await shared.h.open(url.pathname + url.hash);
+  await again.page.locator(A).scrollIntoViewIfNeeded();
+  await widgetReady(again.page, A);
+  assert.equal(await readout(again.page, A, "Checksums"), sum);
+  assert.equal(await readout(again.page, A, "Step"), await readout(page, A, "Step"));
+  assert.deepEqual(problems, []);
+  assert.deepEqual(again.problems, []);
+});
+
+test("annealed widget: divergence is reported, not drawn", T, async () => {
+  const { page, problems } = await shared.h.open("/embed.html?widget=annealed&autoplay=false&particles=1000&step-size=0.01");
+  await widgetReady(page, "#annealed");
+  await page.click(`#annealed button:has-text("Play")`);
+  await page.waitForSelector("#annealed .sb-error:not([hidden])");
+  assert.match(await page.textContent("#annealed .sb-error"), /the sampler diverged at step \d+/);
+  assert.deepEqual(problems, []);
+});
+
+test("annealed widget embedded alone with bad attributes shows the core's message", T, async () => {
+  const { page } = await shared.h.open("/embed.html?widget=annealed&sigma-min=30");
+  await page.waitForSelector("#annealed .sb-error:not([hidden])");
+  assert.match(await page.textContent("#annealed .sb-error"), /sigma_min must be a finite number in \(0, sigma_max\) = \(0, 20\); got 30/);
+  const b = await shared.h.open("/embed.html?widget=annealed&levels=0");
+  await b.page.waitForSelector("#annealed .sb-error:not([hidden])");
+  assert.match(await b.page.textContent("#annealed .sb-error"), /levels must be an integer in \[2, 1000\]; got 0/);
+});

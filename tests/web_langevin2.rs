@@ -1,0 +1,92 @@
+//! Browser tests of the Langevin-section bindings added to `<sb-langevin>`'s section:
+//! `AnnealedWidget` (plain vs annealed Langevin), their kernels' simd128/scalar parity, numbers,
+//! drawing and errors.
+#![cfg(target_arch = "wasm32")]
+
+use scorebook::web::AnnealedWidget;
+mod common;
+
+use common::{canvas, message, non_blank as ink};
+use wasm_bindgen::JsError;
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+#[wasm_bindgen_test]
+fn annealed_simd_and_scalar_runs_are_bit_identical() {
+    // 1001 particles: the simd128 body and the scalar tail both run
+    let mk = || AnnealedWidget::new("separated", 1001.0, 20.0, 0.01, 5.0, 8.0, 2e-5, 4).unwrap();
+    let (mut a, mut b) = (mk(), mk());
+    a.set_simd(true);
+    b.set_simd(false);
+    assert_eq!(a.kernel(), "simd128");
+    assert_eq!(b.kernel(), "scalar");
+    a.step(40).unwrap();
+    b.step(40).unwrap();
+    assert!(a.finished() && b.finished());
+    assert_eq!(a.checksum(), b.checksum());
+}
+
+#[wasm_bindgen_test]
+fn annealing_recovers_the_weights_in_the_browser() {
+    // V-N5 with 4000 particles: binomial SE √(0.16/4000) = 0.0063; the annealed share is within
+    // 0.04 (bias < 0.01 + 5 SE) of 0.8, the plain chain stays near its start 0.5 (5 SE = 0.04)
+    let mut w = AnnealedWidget::new("separated", 4000.0, 20.0, 0.01, 20.0, 100.0, 2e-5, 1).unwrap();
+    assert_eq!(w.total_steps(), 2000.0);
+    assert!((w.plain_step() - 0.2).abs() < 1e-12);
+    assert_eq!(w.level(), 1);
+    assert_eq!(w.sigma(), 20.0);
+    assert!((w.alpha() - 80.0).abs() < 1e-9);
+    w.step(2500).unwrap();
+    assert!(w.finished());
+    assert_eq!(w.steps(), 2000.0);
+    assert_eq!(w.level(), 20);
+    let s = w.shares();
+    assert_eq!(s.len(), 4);
+    assert!((s[2] - 0.8).abs() < 0.04, "annealed {s:?}");
+    assert!((s[0] - 0.5).abs() < 0.04, "plain {s:?}");
+    assert!((s[0] + s[1] - 1.0).abs() < 1e-12);
+    assert_eq!(w.weights(), vec![0.8, 0.2]);
+    let sig = w.sigmas();
+    assert_eq!((sig.len(), sig[0], sig[19]), (20, 20.0, 0.01));
+    assert!((w.ratio() - (0.01f64 / 20.0).powf(1.0 / 19.0)).abs() < 1e-12);
+    let al = w.alphas();
+    assert!((al[19] - 2e-5).abs() < 1e-15 && (al[0] / al[19] - 4e6).abs() < 1e-3);
+    let h = w.history();
+    assert_eq!(h.len() % 3, 0);
+    assert_eq!(h[h.len() - 3], 2000.0);
+    // the picture and the chart are drawn
+    let (c0, c1) = (canvas(300, 300), canvas(300, 300));
+    w.draw(&c0, 0, 1.0, false).unwrap();
+    w.draw(&c1, 1, 2.0, true).unwrap();
+    assert!(ink(&c0) > 0.02 && ink(&c1) > 0.02);
+    let ch = canvas(500, 200);
+    w.draw_history(&ch, 1.0, false).unwrap();
+    assert!(ink(&ch) > 0.01);
+    assert!(w.history_svg(640, 260, false).unwrap().contains("annealed"));
+    w.reset(2).unwrap();
+    assert_eq!((w.steps(), w.level(), w.seed()), (0.0, 1, 2));
+}
+
+#[wasm_bindgen_test]
+fn annealed_bad_inputs_throw_errors_naming_the_parameter() {
+    let m = |r: Result<AnnealedWidget, JsError>| message(r.err().expect("rejected"));
+    assert!(m(AnnealedWidget::new("nope", 100.0, 20.0, 0.01, 20.0, 100.0, 2e-5, 1)).starts_with("target must be one of separated"));
+    assert!(m(AnnealedWidget::new("separated", 0.0, 20.0, 0.01, 20.0, 100.0, 2e-5, 1)).starts_with("particles must be an integer in [1, 1000000]"));
+    assert!(m(AnnealedWidget::new("separated", 100.0, 1.0, 2.0, 20.0, 100.0, 2e-5, 1)).starts_with("sigma_min must be a finite number in (0, sigma_max) = (0, 1)"));
+    assert!(m(AnnealedWidget::new("separated", 100.0, -1.0, 0.01, 20.0, 100.0, 2e-5, 1)).starts_with("sigma_max must be"));
+    assert!(m(AnnealedWidget::new("separated", 100.0, 20.0, 0.01, 0.0, 100.0, 2e-5, 1)).starts_with("levels must be an integer in [2, 1000]; got 0"));
+    assert!(m(AnnealedWidget::new("separated", 100.0, 20.0, 0.01, 20.0, 0.0, 2e-5, 1)).starts_with("steps_per_level must be an integer in [1, 100000]"));
+    assert!(m(AnnealedWidget::new("separated", 100.0, 20.0, 0.01, 20.0, 100.0, 0.0, 1)).starts_with("step_size must be a finite number in (0, 10]"));
+    let mut w = AnnealedWidget::new("separated", 100.0, 20.0, 0.01, 20.0, 100.0, 2e-5, 1).unwrap();
+    let before = w.checksum();
+    assert!(message(w.set_schedule(1.0, 1.0, 20.0, 100.0, 2e-5).unwrap_err()).starts_with("sigma_min must be"));
+    assert_eq!(w.sigmas().len(), 20, "a rejected schedule changes nothing");
+    assert_eq!(w.checksum(), before);
+    assert!(message(w.step(100_001).unwrap_err()).starts_with("k must be"));
+    // ε/σ_L² = 50: the first level diverges; the error names the step and the core's advice
+    w.set_schedule(20.0, 0.01, 20.0, 100.0, 5e-3).unwrap();
+    let e = message(w.step(100).unwrap_err());
+    assert!(e.starts_with("the sampler diverged at step"), "{e}");
+    assert!(w.divergence().is_some());
+}
