@@ -9,6 +9,7 @@
 //! | [`rng`], [`normal`], [`fastmath`] | portable seeded generators, Box–Muller normals, f32 `exp`/`ln`/`sin`/`cos` | all |
 //! | [`gaussian`], [`mixture`], [`presets`], [`drawn_target`] | exact log-density and score of Gaussian mixtures and of p ∗ N(0, σ²I) | score, Langevin |
 //! | [`particles`], [`kernel`], [`langevin`] | f32 structure-of-arrays clouds; the unadjusted Langevin step, scalar and simd128 | Langevin |
+//! | [`mala`] | the Metropolis-adjusted Langevin algorithm (MALA), scalar and simd128 | Langevin |
 //! | [`annealed`], [`mode_mass`] | annealed Langevin over a geometric σ schedule (NCSN); the share of a cloud in each mode | Langevin |
 //! | [`boltzmann`] | a fully visible Boltzmann machine: exact enumeration, Gibbs sampling, exact / CD-k / PCD training | EBM |
 //! | [`ebm`] | mixture-of-wells energies, Z_T by quadrature, curse of dimensionality, Langevin on p_T, EBM training with exact gradients | EBM |
@@ -31,6 +32,7 @@ pub mod histogram_kl;
 pub mod kernel;
 pub mod kl;
 pub mod langevin;
+pub mod mala;
 pub mod mixture;
 pub mod mode_mass;
 pub mod normal;

@@ -11,6 +11,7 @@
 //! Two implementations with bit-identical results: [`scalar`] (every target) and [`simd128`]
 //! (wasm32 with `+simd128`, four particles per iteration). Neither allocates.
 
+pub mod mala;
 pub mod params;
 pub mod scalar;
 #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]

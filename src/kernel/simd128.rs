@@ -14,12 +14,12 @@ use crate::mixture::MAX_COMPONENTS;
 use crate::normal::{HALF_PI_OVER_2POW24, TWO_POW_M24};
 
 #[inline(always)]
-fn sp(v: f32) -> v128 {
+pub(crate) fn sp(v: f32) -> v128 {
     f32x4_splat(v)
 }
 
 #[inline(always)]
-fn triple32(mut x: v128) -> v128 {
+pub(crate) fn triple32(mut x: v128) -> v128 {
     x = v128_xor(x, u32x4_shr(x, 17));
     x = i32x4_mul(x, u32x4_splat(0xed5a_d4bb));
     x = v128_xor(x, u32x4_shr(x, 11));
@@ -30,7 +30,7 @@ fn triple32(mut x: v128) -> v128 {
 }
 
 #[inline(always)]
-fn exp2_4(t: v128) -> v128 {
+pub(crate) fn exp2_4(t: v128) -> v128 {
     let t = f32x4_pmax(t, sp(EXP2_LO));
     let kf = f32x4_add(t, sp(SHIFTER));
     let n = f32x4_sub(kf, sp(SHIFTER));
@@ -46,7 +46,7 @@ fn exp2_4(t: v128) -> v128 {
 }
 
 #[inline(always)]
-fn ln4(x: v128) -> v128 {
+pub(crate) fn ln4(x: v128) -> v128 {
     let e = i32x4_sub(
         v128_and(u32x4_shr(x, 23), u32x4_splat(0xff)),
         i32x4_splat(126),
@@ -76,7 +76,7 @@ fn ln4(x: v128) -> v128 {
 }
 
 #[inline(always)]
-fn normal_pair4(a: v128, b: v128) -> (v128, v128) {
+pub(crate) fn normal_pair4(a: v128, b: v128) -> (v128, v128) {
     let u1 = f32x4_mul(
         f32x4_convert_i32x4(i32x4_add(u32x4_shr(a, 8), i32x4_splat(1))),
         sp(TWO_POW_M24),
@@ -125,17 +125,17 @@ fn normal_pair4(a: v128, b: v128) -> (v128, v128) {
 
 /// One component's constants, splatted to four lanes once per step (not once per particle).
 #[derive(Clone, Copy)]
-struct Splat {
-    mx: v128,
-    my: v128,
-    pxx: v128,
-    pxy: v128,
-    pyy: v128,
-    c: v128,
-    h: v128,
+pub(crate) struct Splat {
+    pub(crate) mx: v128,
+    pub(crate) my: v128,
+    pub(crate) pxx: v128,
+    pub(crate) pxy: v128,
+    pub(crate) pyy: v128,
+    pub(crate) c: v128,
+    pub(crate) h: v128,
 }
 
-const ZERO_SPLAT: Splat = Splat {
+pub(crate) const ZERO_SPLAT: Splat = Splat {
     mx: f32x4(0.0, 0.0, 0.0, 0.0),
     my: f32x4(0.0, 0.0, 0.0, 0.0),
     pxx: f32x4(0.0, 0.0, 0.0, 0.0),
@@ -145,7 +145,7 @@ const ZERO_SPLAT: Splat = Splat {
     h: f32x4(0.0, 0.0, 0.0, 0.0),
 };
 
-fn splat_all(t: &MixtureKernel, out: &mut [Splat; MAX_COMPONENTS]) {
+pub(crate) fn splat_all(t: &MixtureKernel, out: &mut [Splat; MAX_COMPONENTS]) {
     for (k, o) in out.iter_mut().enumerate().take(t.len()) {
         *o = Splat {
             mx: sp(t.mx[k]),
