@@ -3,7 +3,7 @@
 //! drawing and errors.
 #![cfg(target_arch = "wasm32")]
 
-use scorebook::web::AnnealedWidget;
+use scorebook::web::{AnnealedWidget, MalaWidget};
 mod common;
 
 use common::{canvas, message, non_blank as ink};
@@ -89,4 +89,72 @@ fn annealed_bad_inputs_throw_errors_naming_the_parameter() {
     let e = message(w.step(100).unwrap_err());
     assert!(e.starts_with("the sampler diverged at step"), "{e}");
     assert!(w.divergence().is_some());
+}
+
+#[wasm_bindgen_test]
+fn mala_simd_and_scalar_runs_are_bit_identical() {
+    // every target kind: one isotropic Gaussian, full covariances, eight isotropic components;
+    // 1003 particles so that the scalar tail runs too; ε = 2 gives many rejections
+    for t in ["gaussian", "two-modes", "ring8"] {
+        let mk = || MalaWidget::new(t, 1003.0, 2.0, 8).unwrap();
+        let (mut a, mut b) = (mk(), mk());
+        a.set_simd(true);
+        b.set_simd(false);
+        assert_eq!((a.kernel().as_str(), b.kernel().as_str()), ("simd128", "scalar"));
+        a.step(25).unwrap();
+        b.step(25).unwrap();
+        assert_eq!(a.checksum(), b.checksum(), "{t}");
+        assert_eq!(a.acceptance(), b.acceptance(), "{t}");
+        assert!(a.acceptance() > 0.05 && a.acceptance() < 0.95, "{t}: {}", a.acceptance());
+    }
+}
+
+#[wasm_bindgen_test]
+fn mala_removes_ulas_bias_and_survives_past_its_limit() {
+    // N(0, I), ε = 1: ULA's stationary variance 4/3, MALA's 1. 20,000 particles: SE of a
+    // variance per axis (average of two) √(1/20000)·v = 0.7 %; 5 SE
+    let mut w = MalaWidget::new("gaussian", 20000.0, 1.0, 1).unwrap();
+    w.step(300).unwrap();
+    let (u, m) = (w.ula_moments(), w.mala_moments());
+    let (vu, vm) = (0.5 * (u[2] + u[4]), 0.5 * (m[2] + m[4]));
+    assert_eq!(w.ula_stationary_variance(), Some(4.0 / 3.0));
+    assert_eq!(w.target_variance(), Some(1.0));
+    assert!((vu - 4.0 / 3.0).abs() < 5.0 * 0.0071 * 4.0 / 3.0, "ULA {vu}");
+    assert!((vm - 1.0).abs() < 5.0 * 0.0071, "MALA {vm}");
+    let a = w.acceptance();
+    assert!(a > 0.8 && a < 0.95, "acceptance {a}");
+    assert!(w.last_acceptance() > 0.8);
+    let (c0, c1, ch) = (canvas(300, 300), canvas(300, 300), canvas(500, 200));
+    w.draw(&c0, 0, 1.0, false).unwrap();
+    w.draw(&c1, 1, 1.0, true).unwrap();
+    w.draw_history(&ch, 1.0, false).unwrap();
+    assert!(ink(&c0) > 0.02 && ink(&c1) > 0.02 && ink(&ch) > 0.01);
+    assert!(w.history_svg(640, 260, false).unwrap().contains("bias"));
+    // ε = 5 > 4s²: ULA diverges and stops alone, MALA continues on p
+    w.set_step_size(5.0).unwrap();
+    assert_eq!(w.ula_stationary_variance(), None);
+    w.step(300).unwrap();
+    let e = w.ula_error().expect("ULA must diverge");
+    assert!(e.starts_with("the sampler diverged at step"), "{e}");
+    assert!(w.divergence().is_none());
+    assert!(w.ula_moments()[2].is_nan());
+    let m = w.mala_moments();
+    assert!((0.5 * (m[2] + m[4]) - 1.0).abs() < 0.05, "MALA after ε = 5: {m:?}");
+    w.draw(&c0, 0, 1.0, false).unwrap(); // the diverged cloud is not drawn, the density is
+    w.reset(3).unwrap();
+    assert!(w.ula_error().is_none() && w.steps() == 0.0 && w.acceptance().is_nan());
+}
+
+#[wasm_bindgen_test]
+fn mala_bad_inputs_throw_errors_naming_the_parameter() {
+    let m = |r: Result<MalaWidget, JsError>| message(r.err().expect("rejected"));
+    assert!(m(MalaWidget::new("nope", 100.0, 1.0, 1)).starts_with("target must be one of ring8, gaussian, two-modes"));
+    assert!(m(MalaWidget::new("gaussian", 0.0, 1.0, 1)).starts_with("particles must be an integer in [1, 1000000]"));
+    assert!(m(MalaWidget::new("gaussian", 100.0, 0.0, 1)).starts_with("step_size must be a finite number in (0, 10]; got 0"));
+    assert!(m(MalaWidget::new("gaussian", 100.0, 11.0, 1)).starts_with("step_size must be"));
+    let mut w = MalaWidget::new("gaussian", 100.0, 1.0, 1).unwrap();
+    assert!(message(w.set_step_size(-1.0).unwrap_err()).starts_with("step_size must be"));
+    assert_eq!(w.step_size(), 1.0);
+    assert!(message(w.step(100_001).unwrap_err()).starts_with("k must be"));
+    assert!(message(w.set_target("x").unwrap_err()).starts_with("target must be"));
 }

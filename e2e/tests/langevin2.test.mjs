@@ -1,10 +1,11 @@
-// End-to-end tests of the widgets added to section 4 (Langevin dynamics): <sb-annealed> (plain vs
-// annealed Langevin). Headless Chromium via playwright-core.
+// End-to-end tests of the widgets added to section 4 (Langevin dynamics): <sb-mala> (ULA beside
+// MALA) and <sb-annealed> (plain vs annealed Langevin). Headless Chromium via playwright-core.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { sharedHarness, widgetReady, nonBlankFraction, canvasHash, readout } from "./helpers.mjs";
 
 const A = "#annealed-widget";
+const M = "#mala-widget";
 const T = { timeout: 120_000 };
 const shared = sharedHarness();
 const shares = (s) => s.split("|").map(Number);
@@ -81,4 +82,53 @@ test("annealed widget embedded alone with bad attributes shows the core's messag
   const b = await shared.h.open("/embed.html?widget=annealed&levels=0");
   await b.page.waitForSelector("#annealed .sb-error:not([hidden])");
   assert.match(await b.page.textContent("#annealed .sb-error"), /levels must be an integer in \[2, 1000\]; got 0/);
+});
+
+test("MALA widget: both clouds drawn, MALA unbiased where ULA is not, ε past the limit, link reproduces the state", T, async () => {
+  const { page, problems } = await shared.h.open("/index.html#mala-widget.n=5000", { dpr: 2 });
+  await page.locator(M).scrollIntoViewIfNeeded();
+  await widgetReady(page, M);
+  await page.evaluate((s) => { const el = document.querySelector(s); el.pause(); el.reset(); el.advance(0, 300); el.redraw(); el.updateReadouts(true); }, M);
+  for (const c of ["canvas.sb-ula", "canvas.sb-mala", "canvas.sb-chart"]) assert.ok((await nonBlankFraction(page, `${M} ${c}`)) > 0.01, c);
+  // ε = 1 on N(0, I): ULA at 4/3, MALA at 1 (5000 particles: SE 1.4 %, 5 SE)
+  const v = (await readout(page, M, "Variance per axis")).split("|").map(Number);
+  assert.ok(Math.abs(v[0] - 4 / 3) < 0.1 && Math.abs(v[1] - 1) < 0.075 && v[2] === 1, String(v));
+  assert.match(await readout(page, M, "ULA's exact stationary"), /^1\.333 \(MALA's: 1 exactly\)/);
+  const acc = Number((await readout(page, M, "MALA acceptance")).split("|")[0]);
+  assert.ok(acc > 0.8 && acc < 0.95, `acceptance ${acc}`);
+  // ε slider up to 5 (past 4s²): ULA diverges and says so, MALA keeps running
+  const eps = page.locator(`${M} input[type=range]`).nth(0);
+  await eps.focus();
+  for (let i = 0; i < 8; i++) await page.keyboard.press("ArrowRight");
+  assert.match(await page.textContent(`${M} .sb-params`), /Step size ε \(both samplers\)5/);
+  const hash = await canvasHash(page, `${M} canvas.sb-mala`);
+  for (let i = 0; i < 60; i++) await page.click(`${M} button:has-text("Step")`);
+  assert.match(await readout(page, M, "ULA status"), /^diverged: the sampler diverged at step \d+/);
+  assert.match(await page.textContent(`${M} .sb-ula-title`), /diverged/);
+  assert.ok(await page.locator(`${M} .sb-error`).isHidden(), "MALA itself is fine: no error overlay");
+  assert.notEqual(await canvasHash(page, `${M} canvas.sb-mala`), hash);
+  assert.match(await readout(page, M, "ULA's exact stationary"), /unstable/);
+  // target select restarts both
+  await page.selectOption(`${M} select >> nth=1`, "ring8");
+  assert.equal(await readout(page, M, "Steps"), "0");
+  assert.equal(await readout(page, M, "ULA status"), "running");
+  for (let i = 0; i < 3; i++) await page.click(`${M} button:has-text("Step")`);
+  await page.waitForTimeout(400);
+  const url = new URL(page.url());
+  assert.match(url.hash, /mala-widget\.target=ring8/);
+  const again = await shared.h.open(url.pathname + url.hash);
+  await again.page.locator(M).scrollIntoViewIfNeeded();
+  await widgetReady(again.page, M);
+  assert.equal(await readout(again.page, M, "Checksums"), await readout(page, M, "Checksums"));
+  assert.deepEqual(problems, []);
+  assert.deepEqual(again.problems, []);
+});
+
+test("MALA widget embedded alone with bad attributes shows the core's message", T, async () => {
+  const { page } = await shared.h.open("/embed.html?widget=mala&step-size=-1");
+  await page.waitForSelector("#mala .sb-error:not([hidden])");
+  assert.match(await page.textContent("#mala .sb-error"), /step_size must be a finite number in \(0, 10\]; got -1/);
+  const b = await shared.h.open("/embed.html?widget=mala&target=nope");
+  await b.page.waitForSelector("#mala .sb-error:not([hidden])");
+  assert.match(await b.page.textContent("#mala .sb-error"), /target must be one of ring8, gaussian, two-modes; got "nope"/);
 });

@@ -15,6 +15,7 @@ mod ebm_train;
 mod kl_fit_widget;
 mod mle_widget;
 mod langevin_widget;
+mod mala_widget;
 mod target;
 
 pub use annealed_widget::AnnealedWidget;
@@ -24,6 +25,7 @@ pub use ebm_train::EbmTrainWidget;
 pub use kl_fit_widget::KlFitWidget;
 pub use mle_widget::MleWidget;
 pub use langevin_widget::LangevinWidget;
+pub use mala_widget::MalaWidget;
 pub use target::MixtureTarget;
 
 use wasm_bindgen::prelude::*;
