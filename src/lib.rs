@@ -10,11 +10,13 @@
 //! | [`gaussian`], [`mixture`], [`presets`], [`drawn_target`] | exact log-density and score of Gaussian mixtures and of p ∗ N(0, σ²I) | score, Langevin |
 //! | [`particles`], [`kernel`], [`langevin`] | f32 structure-of-arrays clouds; the unadjusted Langevin step, scalar and simd128 | Langevin |
 //! | [`mala`] | the Metropolis-adjusted Langevin algorithm (MALA), scalar and simd128 | Langevin |
+//! | [`sgld`] | stochastic-gradient Langevin dynamics on a conjugate Gaussian posterior | Langevin |
 //! | [`annealed`], [`mode_mass`] | annealed Langevin over a geometric σ schedule (NCSN); the share of a cloud in each mode | Langevin |
 //! | [`boltzmann`] | a fully visible Boltzmann machine: exact enumeration, Gibbs sampling, exact / CD-k / PCD training | EBM |
 //! | [`ebm`] | mixture-of-wells energies, Z_T by quadrature, curse of dimensionality, Langevin on p_T, EBM training with exact gradients | EBM |
 //! | [`kl`] | closed-form and quadrature KL, forward/reverse Gaussian fits, EM, maximum likelihood against the truth | KL |
 //! | [`quadrature`] | composite Gauss–Legendre rules in 1D and 2D, log-sum-exp integrals | KL, EBM |
+//! | [`weighted_histogram`] | a 1-D histogram of weighted samples read as a density (SGLD chains) | Langevin |
 //! | [`stats`], [`histogram_kl`] | sample moments; KL between a particle histogram and the exact density on a grid | Langevin, KL |
 //! | [`viewport`], [`raster`], [`chart`], [`chart_multi`] | data ↔ pixel mapping; density heatmaps and particle clouds rasterised to RGBA; axes | all widgets |
 #![warn(missing_docs)]
@@ -41,8 +43,10 @@ pub mod presets;
 pub mod quadrature;
 pub mod raster;
 pub mod rng;
+pub mod sgld;
 pub mod stats;
 pub mod viewport;
+pub mod weighted_histogram;
 
 #[cfg(target_arch = "wasm32")]
 pub mod web;
