@@ -3,7 +3,7 @@
 //! drawing and errors.
 #![cfg(target_arch = "wasm32")]
 
-use scorebook::web::{AnnealedWidget, MalaWidget};
+use scorebook::web::{AnnealedWidget, MalaWidget, SgldWidget};
 mod common;
 
 use common::{canvas, message, non_blank as ink};
@@ -157,4 +157,69 @@ fn mala_bad_inputs_throw_errors_naming_the_parameter() {
     assert_eq!(w.step_size(), 1.0);
     assert!(message(w.step(100_001).unwrap_err()).starts_with("k must be"));
     assert!(message(w.set_target("x").unwrap_err()).starts_with("target must be"));
+}
+
+#[wasm_bindgen_test]
+fn sgld_numbers_match_the_exact_posterior_and_the_constant_step_law() {
+    let mut w = SgldWidget::new(100.0, 1.0, 10.0, 0.02, 100.0, 0.55, 0.005, 1).unwrap();
+    assert_eq!(w.data_size(), 100);
+    let p = w.posterior();
+    assert!((p[1] - 1.0 / 101.0).abs() < 1e-15);
+    assert!((w.step_limit() - 4.0 / 101.0).abs() < 1e-15);
+    // the same data and chain as the native run with seed 1 (same generators in wasm32)
+    let native = scorebook::sgld::ConjugateGaussian::synthetic(100.0, 1.0, 1).unwrap();
+    assert_eq!(p[0], native.posterior_mean());
+    assert_eq!(w.gradient_noise_variance(), native.gradient_noise_variance(10));
+    let v = w.constant_step_variance().unwrap();
+    assert_eq!(v, native.constant_step_variance(0.005, 10).unwrap());
+    assert!(w.decreasing_moments()[0].is_nan(), "nothing collected before the burn-in");
+    w.step(1_000_000).unwrap();
+    assert_eq!(w.steps(), 1e6);
+    // constant step, 10⁶ steps: batch-means SE of the variance ≈ 0.25 % of v (native test); 2 %
+    let k = w.constant_moments();
+    assert!((k[1] - v).abs() < 0.02 * v, "{} vs {v}", k[1]);
+    assert!(k[1] > 2.5 * p[1]);
+    // decreasing steps: SE ≈ 3 % after 10⁶ steps (native estimate); allow 15 %
+    let d = w.decreasing_moments();
+    assert!((d[1] - p[1]).abs() < 0.15 * p[1], "{} vs {}", d[1], p[1]);
+    assert!((d[0] - p[0]).abs() < 0.15 * p[1].sqrt(), "{} vs {}", d[0], p[0]);
+    assert!(w.current_step() < 1.1e-5 && w.current_step() > 0.9e-5);
+    let (hc, mc, vc) = (canvas(500, 300), canvas(500, 250), canvas(500, 250));
+    w.draw_histogram(&hc, 1.0, false).unwrap();
+    w.draw_running(&mc, 0, 1.0, true).unwrap();
+    w.draw_running(&vc, 1, 2.0, false).unwrap();
+    assert!(ink(&hc) > 0.01 && ink(&mc) > 0.01 && ink(&vc) > 0.01);
+    assert!(w.histogram_svg(640, 380, false).unwrap().contains("exact posterior"));
+    assert_eq!(w.history().len() % 5, 0);
+    let before = w.checksum();
+    w.reset(1).unwrap();
+    w.step(1000).unwrap();
+    let mut again = SgldWidget::new(100.0, 1.0, 10.0, 0.02, 100.0, 0.55, 0.005, 1).unwrap();
+    again.step(1000).unwrap();
+    assert_eq!(w.checksum(), again.checksum());
+    assert_ne!(w.checksum(), before);
+}
+
+#[wasm_bindgen_test]
+fn sgld_constant_chain_diverges_alone_and_bad_inputs_throw() {
+    let mut w = SgldWidget::new(100.0, 1.0, 10.0, 0.02, 100.0, 0.55, 0.05, 2).unwrap();
+    assert!(w.constant_step_variance().is_none(), "0.05 > 4/101");
+    w.step(20_000).unwrap();
+    assert!(w.constant_error().expect("diverged").starts_with("the sampler diverged at step"));
+    assert!(w.constant_moments()[1].is_nan());
+    assert!(w.decreasing_moments()[1].is_finite());
+    let m = |r: Result<SgldWidget, JsError>| message(r.err().expect("rejected"));
+    assert!(m(SgldWidget::new(100.0, 1.0, 0.0, 0.02, 100.0, 0.55, 0.005, 1)).starts_with("batch_size must be an integer in [1, 100]; got 0"));
+    assert!(m(SgldWidget::new(100.0, 1.0, 101.0, 0.02, 100.0, 0.55, 0.005, 1)).starts_with("batch_size must be an integer in [1, 100]; got 101"));
+    assert!(m(SgldWidget::new(0.0, 1.0, 1.0, 0.02, 100.0, 0.55, 0.005, 1)).starts_with("data_size must be an integer in [1, 100000]"));
+    assert!(m(SgldWidget::new(100.0, 1.0, 10.0, 0.0, 100.0, 0.55, 0.005, 1)).starts_with("a must be a finite number in (0, 10]"));
+    assert!(m(SgldWidget::new(100.0, 1.0, 10.0, 0.02, 100.0, 0.4, 0.005, 1)).starts_with("gamma must be a finite number in (0.5, 1]"));
+    assert!(m(SgldWidget::new(100.0, 1.0, 10.0, 0.02, 100.0, 0.55, -1.0, 1)).starts_with("step_size must be a finite number in (0, 10]"));
+    let mut w = SgldWidget::new(100.0, 1.0, 10.0, 0.02, 100.0, 0.55, 0.005, 1).unwrap();
+    assert!(message(w.set_parameters(10.0, 20.0, 0.02, 100.0, 0.55, 0.005).unwrap_err()).starts_with("batch_size must be an integer in [1, 10]; got 20"));
+    assert_eq!(w.data_size(), 100, "a rejected change changes nothing");
+    assert!(message(w.step(2_000_000).unwrap_err()).starts_with("k must be"));
+    // a decreasing schedule that starts past the limit throws (the main chain diverged)
+    let mut bad = SgldWidget::new(100.0, 1.0, 10.0, 5.0, 1.0, 0.55, 0.005, 1).unwrap();
+    assert!(message(bad.step(1000).unwrap_err()).starts_with("the sampler diverged at step"));
 }

@@ -1,11 +1,13 @@
 // End-to-end tests of the widgets added to section 4 (Langevin dynamics): <sb-mala> (ULA beside
-// MALA) and <sb-annealed> (plain vs annealed Langevin). Headless Chromium via playwright-core.
+// MALA), <sb-sgld> (stochastic-gradient Langevin) and <sb-annealed> (plain vs annealed Langevin).
+// Headless Chromium via playwright-core.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { sharedHarness, widgetReady, nonBlankFraction, canvasHash, readout } from "./helpers.mjs";
 
 const A = "#annealed-widget";
 const M = "#mala-widget";
+const S = "#sgld-widget";
 const T = { timeout: 120_000 };
 const shared = sharedHarness();
 const shares = (s) => s.split("|").map(Number);
@@ -131,4 +133,60 @@ test("MALA widget embedded alone with bad attributes shows the core's message", 
   const b = await shared.h.open("/embed.html?widget=mala&target=nope");
   await b.page.waitForSelector("#mala .sb-error:not([hidden])");
   assert.match(await b.page.textContent("#mala .sb-error"), /target must be one of ring8, gaussian, two-modes; got "nope"/);
+});
+
+test("SGLD widget: charts drawn, constant-step inflation matches its exact law, sliders change it, divergence reported, link reproduces", T, async () => {
+  const { page, problems } = await shared.h.open("/index.html", { dpr: 2 });
+  await page.locator(S).scrollIntoViewIfNeeded();
+  await widgetReady(page, S);
+  await page.evaluate((s) => { const el = document.querySelector(s); el.pause(); el.reset(); el.advance(0, 400000); el.redraw(); el.updateReadouts(true); }, S);
+  for (const c of ["canvas.sb-hist", "canvas.sb-mean", "canvas.sb-var"]) assert.ok((await nonBlankFraction(page, `${S} ${c}`)) > 0.01, c);
+  assert.match(await readout(page, S, "Exact posterior"), /variance 0\.009901/);
+  assert.match(await readout(page, S, "Exact stationary variance"), /^0\.026196 \(2\.646× the posterior's\)/);
+  // 4·10⁵ constant steps: SE of the variance ≈ 0.4 %; within 3 % of its exact law
+  const ratio = Number((await readout(page, S, "Constant ε")).match(/\(([\d.]+)×/)[1]);
+  assert.ok(Math.abs(ratio - 2.646) < 0.08, `constant-step ratio ${ratio}`);
+  const dec = Number((await readout(page, S, "Decreasing ε_t")).match(/\(([\d.]+)×/)[1]);
+  assert.ok(Math.abs(dec - 1) < 0.2, `decreasing ratio ${dec}`);
+  // batch slider: n = 100 (the whole data): only the discretisation factor remains, 1.1445
+  const b = page.locator(`${S} input[type=range]`).nth(1);
+  await b.focus();
+  for (let i = 0; i < 3; i++) await page.keyboard.press("ArrowRight");
+  assert.match(await readout(page, S, "Exact stationary variance"), /\(1\.144× the posterior's\)/);
+  assert.equal(await readout(page, S, "Minibatch gradient variance"), "0");
+  assert.equal(await readout(page, S, "Steps t"), "0");
+  // N down to 50: the batch follows to 50
+  const n = page.locator(`${S} input[type=range]`).nth(0);
+  await n.focus();
+  await page.keyboard.press("ArrowLeft");
+  assert.match(await page.textContent(`${S} .sb-params`), /Batch size n \(at most N\)50/);
+  assert.match(await readout(page, S, "Exact posterior"), /variance 0\.019608/);
+  // back to N = 100, then the constant step past 4/(N+1) = 0.0396
+  await page.keyboard.press("ArrowRight");
+  const c = page.locator(`${S} input[type=range]`).nth(4);
+  await c.focus();
+  await page.keyboard.press("End");
+  assert.match(await readout(page, S, "Exact stationary variance"), /none: unstable \(ε ≥ 4\/\(N\+1\) = 0\.0396\)/);
+  await page.evaluate((s) => { const el = document.querySelector(s); el.advance(0, 20000); el.updateReadouts(true); }, S);
+  assert.match(await readout(page, S, "Constant ε"), /^diverged: the sampler diverged at step \d+/);
+  assert.ok(await page.locator(`${S} .sb-error`).isHidden(), "the decreasing chain carries on");
+  for (let i = 0; i < 3; i++) await page.click(`${S} button:has-text("Step")`);
+  await page.waitForTimeout(400);
+  const url = new URL(page.url());
+  assert.match(url.hash, /sgld-widget\.c=0\.05/);
+  const again = await shared.h.open(url.pathname + url.hash);
+  await again.page.locator(S).scrollIntoViewIfNeeded();
+  await widgetReady(again.page, S);
+  assert.equal(await readout(again.page, S, "Chains"), await readout(page, S, "Chains"));
+  assert.deepEqual(problems, []);
+  assert.deepEqual(again.problems, []);
+});
+
+test("SGLD widget embedded alone with bad attributes shows the core's message", T, async () => {
+  const { page } = await shared.h.open("/embed.html?widget=sgld&batch-size=0");
+  await page.waitForSelector("#sgld .sb-error:not([hidden])");
+  assert.match(await page.textContent("#sgld .sb-error"), /batch_size must be an integer in \[1, 100\]; got 0/);
+  const b = await shared.h.open("/embed.html?widget=sgld&gamma=0.3");
+  await b.page.waitForSelector("#sgld .sb-error:not([hidden])");
+  assert.match(await b.page.textContent("#sgld .sb-error"), /gamma must be a finite number in \(0\.5, 1\]; got 0\.3/);
 });
