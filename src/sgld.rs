@@ -295,7 +295,7 @@ impl Sgld {
         let (z, _) = normal_pair(self.rng.next_u32(), self.rng.next_u32());
         self.theta += 0.5 * eps * grad + eps.sqrt() * z as f64;
         self.t += 1;
-        if !(self.theta.abs() < RUNAWAY) {
+        if !self.theta.is_finite() || self.theta.abs() >= RUNAWAY {
             let e = Error::Diverged { step: self.t, particles: 1, radius: RUNAWAY as f32 };
             self.diverged = Some(e.clone());
             return Err(e);

@@ -42,6 +42,9 @@ fn axis_variance(p: &Particles) -> f64 {
     0.5 * (m.cov[0] + m.cov[2])
 }
 
+/// (width, height, dark, data box) a raster's density base was drawn for.
+type RasterKey = (usize, usize, bool, [u64; 4]);
+
 /// ULA and MALA side by side on one target with one seed.
 #[wasm_bindgen]
 pub struct MalaWidget {
@@ -56,7 +59,7 @@ pub struct MalaWidget {
     /// (step, ULA variance per axis, MALA variance per axis)
     history: Vec<(f64, f64, f64)>,
     rasters: [Raster; 2],
-    keys: [Option<(usize, usize, bool, [u64; 4])>; 2],
+    keys: [Option<RasterKey>; 2],
 }
 
 fn build(p: &GaussianMixture, n: usize, eps: f64, seed: u32) -> Result<(Langevin, Mala, Particles), Error> {

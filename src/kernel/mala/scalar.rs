@@ -1,7 +1,10 @@
 //! The scalar MALA kernel: the reference for the SIMD path, on every target.
 //!
 //! As in `kernel::scalar`, `L` independent lanes are written as plain arrays and every lane
-//! performs exactly the operations of `simd128.rs`, in the same order.
+//! performs exactly the operations of `simd128.rs`, in the same order. (Hence the lane-indexed
+//! loops, the spelled-out `a = a + b` and the NaN-catching `!(r2 < R²)`: they mirror the SIMD code
+//! operation for operation.)
+#![allow(clippy::needless_range_loop, clippy::assign_op_pattern, clippy::nonminimal_bool, clippy::neg_cmp_op_on_partial_ord)]
 
 use super::{MalaCounts, MalaStep};
 use crate::fastmath::{exp2_nonpos, ln_f32};
