@@ -163,3 +163,47 @@ fn same_seed_same_run_and_levels_advance() {
     assert_eq!(l1, vec![0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2, 2]);
     assert_eq!(s1, 0.5);
 }
+
+/// The share of exact samples in each mode is the weight up to the overlap mass (here e⁻²⁵):
+/// binomial SE √(0.16/N).
+#[test]
+fn mode_shares_of_exact_samples_are_the_weights() {
+    let p = separated_modes();
+    let mut rng = scorebook::rng::sim_rng(12);
+    let n = 100_000;
+    let mut c = Particles { xs: vec![], ys: vec![] };
+    for _ in 0..n {
+        let x = p.sample(&mut rng);
+        c.xs.push(x[0] as f32);
+        c.ys.push(x[1] as f32);
+    }
+    c.xs.push(f32::NAN);
+    c.ys.push(0.0);
+    let s = mode_shares(&p, &c);
+    let se = (0.16f64 / n as f64).sqrt();
+    assert!((s[0] - 0.8).abs() < 5.0 * se && (s[1] - 0.2).abs() < 5.0 * se, "{s:?}");
+    // the non-finite particle belongs to no mode
+    assert!((s[0] + s[1] - n as f64 / (n + 1) as f64).abs() < 1e-12);
+}
+
+/// The clouds the browser test pins (`AnnealedWidget` with 1001 particles, σ 20 → 0.01, L = 5,
+/// T = 8, ε = 2e-5, seed 4): natively the same bits, so a browser run reproduces a native one.
+#[test]
+fn golden_checksums_of_a_short_annealed_run() {
+    let p = separated_modes();
+    let s = GeometricSchedule::new(20.0, 0.01, 5.0).unwrap();
+    let mut a = AnnealedLangevin::new(&p, s, 2e-5, 8.0, 4).unwrap();
+    // the binding's plain step: ε/σ_min² × the smallest component variance (1)
+    let mut ula = Langevin::new(&p, 2e-5 / (0.01 * 0.01) * 1.0, 4).unwrap();
+    let mut c = Particles::uniform(1001, UNIFORM_START, 4);
+    let mut d = c.clone();
+    while a.step(&mut c).unwrap() {
+        ula.step(&mut d).unwrap();
+    }
+    let got = format!("{:016x}:{:016x}", d.checksum(), c.checksum());
+    eprintln!("golden {got}");
+    assert_eq!(got, GOLDEN_ANNEALED);
+}
+
+/// See `golden_checksums_of_a_short_annealed_run` (and `tests/web_langevin2.rs`).
+const GOLDEN_ANNEALED: &str = "b14f8dddac1e175c:f607ff5d14b9cc47";

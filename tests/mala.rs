@@ -191,3 +191,23 @@ fn same_seed_same_proposals_as_ula_and_errors() {
     assert!(m.set_step_size(11.0).is_err());
     assert_eq!(m.step_size(), 0.1);
 }
+
+/// The clouds the browser test pins (`MalaWidget` on N(0, I), 1003 particles, ε = 2, seed 8,
+/// 25 steps): natively the same bits.
+#[test]
+fn golden_checksums_of_a_short_run() {
+    let p = preset("gaussian").unwrap();
+    let mut u = Particles::normal(1003, [0.0, 0.0], 3.0, 8);
+    let mut c = u.clone();
+    let (mut l, mut m) = (Langevin::new(&p, 2.0, 8).unwrap(), Mala::new(&p, 2.0, 8).unwrap());
+    for _ in 0..25 {
+        m.step(&mut c).unwrap();
+        l.step(&mut u).unwrap();
+    }
+    let got = format!("{:016x}:{:016x}", u.checksum(), c.checksum());
+    eprintln!("golden {got} acceptance {}", m.acceptance_rate());
+    assert_eq!(got, GOLDEN_MALA);
+}
+
+/// See `golden_checksums_of_a_short_run` (and `tests/web_langevin2.rs`).
+const GOLDEN_MALA: &str = "1da3fd15f8651b97:3f8f0099b047f732";

@@ -25,6 +25,8 @@ fn annealed_simd_and_scalar_runs_are_bit_identical() {
     b.step(40).unwrap();
     assert!(a.finished() && b.finished());
     assert_eq!(a.checksum(), b.checksum());
+    // and the native run's bits (tests/annealed.rs, golden_checksums_of_a_short_annealed_run)
+    assert_eq!(a.checksum(), "b14f8dddac1e175c:f607ff5d14b9cc47");
 }
 
 #[wasm_bindgen_test]
@@ -106,6 +108,10 @@ fn mala_simd_and_scalar_runs_are_bit_identical() {
         assert_eq!(a.checksum(), b.checksum(), "{t}");
         assert_eq!(a.acceptance(), b.acceptance(), "{t}");
         assert!(a.acceptance() > 0.05 && a.acceptance() < 0.95, "{t}: {}", a.acceptance());
+        if t == "gaussian" {
+            // the native run's bits (tests/mala.rs, golden_checksums_of_a_short_run)
+            assert_eq!(a.checksum(), "1da3fd15f8651b97:3f8f0099b047f732");
+        }
     }
 }
 
