@@ -424,14 +424,17 @@ impl AnnealedWidget {
         ]
     }
 
-    fn series<'a>(c: &'a [Vec<(f64, f64)>; 4], dark: bool) -> [Series<'a>; 4] {
+    /// The share chart's curves; with `legend` false they carry no labels (on a phone the legend
+    /// would cover the curves; the widget's caption names the colours).
+    fn series<'a>(c: &'a [Vec<(f64, f64)>; 4], dark: bool, legend: bool) -> [Series<'a>; 4] {
         let pal = palette(dark);
         let theme = ChartTheme::for_theme(dark);
+        let l = |s: &'a str| if legend { s } else { "" };
         [
             Series { label: "", color: theme.fg, points: &c[3], width: 1.0 },
-            Series { label: "exact weight", color: theme.reference, points: &c[2], width: 1.5 },
-            Series { label: "plain Langevin", color: pal[1], points: &c[0], width: 2.0 },
-            Series { label: "annealed", color: pal[0], points: &c[1], width: 2.0 },
+            Series { label: l("exact weight"), color: theme.reference, points: &c[2], width: 1.5 },
+            Series { label: l("plain Langevin"), color: pal[1], points: &c[0], width: 2.0 },
+            Series { label: l("annealed"), color: pal[0], points: &c[1], width: 2.0 },
         ]
     }
 
@@ -442,7 +445,7 @@ impl AnnealedWidget {
             .ok_or_else(|| JsError::new("plotters could not use the canvas"))?
             .into_drawing_area();
         let c = self.curves();
-        let s = Self::series(&c, dark);
+        let s = Self::series(&c, dark, false);
         let theme = ChartTheme::for_theme(dark);
         draw_multi_chart_at(&root, &s, "step", "share of mode 1", false, dpr_ok(dpr), &theme, SeriesLabelPosition::LowerRight)
             .map_err(|e| JsError::new(&e))?;
@@ -454,7 +457,7 @@ impl AnnealedWidget {
     #[wasm_bindgen(js_name = historySvg)]
     pub fn history_svg(&self, width: u32, height: u32, dark: bool) -> Result<String, JsError> {
         let c = self.curves();
-        let s = Self::series(&c, dark);
+        let s = Self::series(&c, dark, true);
         multi_chart_svg_at(&s, "step", "share of mode 1", false, (width.clamp(100, 4000), height.clamp(80, 4000)), dark, SeriesLabelPosition::LowerRight)
             .map_err(|e| JsError::new(&e))
     }

@@ -251,16 +251,19 @@ impl SgldWidget {
         c
     }
 
-    fn hist_series<'a>(c: &'a [Vec<(f64, f64)>], dark: bool) -> Vec<Series<'a>> {
+    /// The histogram's curves, without a legend (it would cover the peak on narrow screens; the
+    /// caption names the colours), unless `legend`.
+    fn hist_series<'a>(c: &'a [Vec<(f64, f64)>], dark: bool, legend: bool) -> Vec<Series<'a>> {
         let pal = palette(dark);
         let theme = ChartTheme::for_theme(dark);
+        let l = |s: &'a str| if legend { s } else { "" };
         let mut s = vec![
-            Series { label: "decreasing ε_t", color: pal[0], points: &c[0], width: 2.0 },
-            Series { label: "constant ε", color: pal[1], points: &c[1], width: 2.0 },
-            Series { label: "exact posterior", color: theme.fg, points: &c[2], width: 1.5 },
+            Series { label: l("decreasing ε_t"), color: pal[0], points: &c[0], width: 2.0 },
+            Series { label: l("constant ε"), color: pal[1], points: &c[1], width: 2.0 },
+            Series { label: l("exact posterior"), color: theme.fg, points: &c[2], width: 1.5 },
         ];
         if c.len() > 3 {
-            s.push(Series { label: "exact, constant-ε chain", color: pal[2], points: &c[3], width: 1.5 });
+            s.push(Series { label: l("exact, constant-ε chain"), color: pal[2], points: &c[3], width: 1.5 });
         }
         s
     }
@@ -270,7 +273,7 @@ impl SgldWidget {
     #[wasm_bindgen(js_name = drawHistogram)]
     pub fn draw_histogram(&self, canvas: &HtmlCanvasElement, dpr: f64, dark: bool) -> Result<(), JsError> {
         let c = self.hist_curves();
-        let s = Self::hist_series(&c, dark);
+        let s = Self::hist_series(&c, dark, false);
         draw(canvas, &s, "(θ − posterior mean) / posterior sd", "density", dpr, dark, SeriesLabelPosition::UpperRight)
     }
 
@@ -278,7 +281,7 @@ impl SgldWidget {
     #[wasm_bindgen(js_name = histogramSvg)]
     pub fn histogram_svg(&self, width: u32, height: u32, dark: bool) -> Result<String, JsError> {
         let c = self.hist_curves();
-        let s = Self::hist_series(&c, dark);
+        let s = Self::hist_series(&c, dark, true);
         multi_chart_svg(&s, "(θ − posterior mean) / posterior sd", "density", false, (width.clamp(100, 4000), height.clamp(80, 4000)), dark).map_err(|e| JsError::new(&e))
     }
 

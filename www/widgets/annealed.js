@@ -88,7 +88,7 @@ class SbAnnealed extends SbWidget {
       "table",
       { class: "sb-table sb-schedule" },
       h("caption", {}, "The schedule: σᵢ = σ_min (σ_max/σ_min)^((L−i)/(L−1)) and αᵢ = ε σᵢ²/σ_L². The current level is marked ▶."),
-      h("thead", {}, h("tr", {}, ...["i", "σᵢ", "αᵢ", "αᵢ/σᵢ²"].map((t) => h("th", { scope: "col" }, t)))),
+      h("thead", {}, h("tr", {}, ...["i", "σᵢ", "αᵢ", "αᵢ/σᵢ²"].map((t) => h("th", { scope: "col", style: "position:sticky;top:0;background:var(--w-panel, var(--w-bg))" }, t)))),
       this.scheduleBody,
     );
     const pair = (canvas, title) => h("div", { class: "sb-pair-cell" }, h("p", { class: "sb-caption sb-pair-title" }, title), canvas);
@@ -98,7 +98,7 @@ class SbAnnealed extends SbWidget {
         pair(this.aldCanvas, "Annealed Langevin")),
       h("p", { class: "sb-caption" }, "Both clouds start from the same uniform draw on [−8, 8]² and receive the same noise. Left shading: the target p. Right shading: the noised density p_σ of the current level (particles outside the frame are at large σ)."),
       this.chart,
-      h("p", { class: "sb-caption" }, "Share of the particles in mode 1 (the mode of largest weight for the default target) against step. Grey line: its exact weight."),
+      h("p", { class: "sb-caption" }, "Share of the particles in mode 1 (the mode of largest weight for the default target) against step. Blue: annealed Langevin. Orange: plain Langevin. Grey line: the exact weight of mode 1."),
       (this.scheduleBox = h("div", { style: "max-height:14rem;overflow:auto;margin-top:0.5rem" }, this.scheduleTable)),
     );
     const c = this.cfg;

@@ -74,7 +74,7 @@ class SbSgld extends SbWidget {
     this.varChart = h("canvas", { class: "sb-chart sb-var", style: "aspect-ratio:2/1", role: "img", "aria-label": "Running variance of both chains against step" });
     this.stage.append(
       this.hist,
-      h("p", { class: "sb-caption" }, "Step-size-weighted histograms of θ after 1,000 burn-in steps, in posterior standard deviations from the exact posterior mean. Thin curve in the text colour: the exact posterior N(0, 1). Green: the exact stationary law of the constant-step chain."),
+      h("p", { class: "sb-caption" }, "Step-size-weighted histograms of θ after 1,000 burn-in steps, in posterior standard deviations from the exact posterior mean. Blue: the decreasing-step chain. Orange: the constant-step chain. Thin curve in the text colour: the exact posterior N(0, 1). Green: the exact stationary law of the constant-step chain."),
       this.meanChart,
       h("p", { class: "sb-caption" }, "Running weighted mean of each chain minus the exact posterior mean, in posterior standard deviations."),
       this.varChart,
