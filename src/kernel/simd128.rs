@@ -30,7 +30,7 @@ fn triple32(mut x: v128) -> v128 {
 }
 
 #[inline(always)]
-fn exp2_4(t: v128) -> v128 {
+pub(crate) fn exp2_4(t: v128) -> v128 {
     let t = f32x4_pmax(t, sp(EXP2_LO));
     let kf = f32x4_add(t, sp(SHIFTER));
     let n = f32x4_sub(kf, sp(SHIFTER));
