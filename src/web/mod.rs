@@ -9,6 +9,7 @@
 mod boltzmann_widget;
 mod convert;
 mod draw;
+mod dsm_train;
 mod ebm_energy;
 mod ebm_train;
 mod kl_fit_widget;
@@ -17,6 +18,7 @@ mod langevin_widget;
 mod target;
 
 pub use boltzmann_widget::BoltzmannWidget;
+pub use dsm_train::DsmTrainWidget;
 pub use ebm_energy::EnergyWidget;
 pub use ebm_train::EbmTrainWidget;
 pub use kl_fit_widget::KlFitWidget;
