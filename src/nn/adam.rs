@@ -5,7 +5,7 @@
 //!   θ ← θ − (lr/(1 − β₁ᵗ)) · m / (√v/√(1 − β₂ᵗ) + ε),
 //!
 //! with PyTorch's defaults β = (0.9, 0.999), ε = 1e-8. The bias corrections are computed in f64
-//! once per step; the per-parameter update is f32, four lanes at a time on the simd128 path with
+//! once per step in f64 from β = 0.9, 0.999 exactly as PyTorch's Python floats; the per-parameter update is f32, four lanes at a time on the simd128 path with
 //! the scalar path's operations (correctly rounded √ and ÷ on both), so both give the same bits.
 
 use crate::error::{check_range, Error};
@@ -15,6 +15,10 @@ use crate::kernel::KernelPath;
 pub const BETA1: f32 = 0.9;
 /// β₂.
 pub const BETA2: f32 = 0.999;
+/// 1 − β₁, computed in f64 and rounded once, as PyTorch does (`1 - beta1` is a Python float).
+pub const ONE_MINUS_BETA1: f32 = 0.1;
+/// 1 − β₂, computed in f64 and rounded once (1.0f32 − 0.999f32 would be 1.3e-5 too small).
+pub const ONE_MINUS_BETA2: f32 = 0.001;
 /// ε.
 pub const EPS: f32 = 1e-8;
 /// The largest learning rate accepted.
@@ -88,8 +92,8 @@ impl Adam {
         assert!(params.len() == self.m.len() && grads.len() == self.m.len());
         self.t += 1;
         let t = self.t.min(i32::MAX as u64) as i32;
-        let bc1 = 1.0 - (BETA1 as f64).powi(t);
-        let bc2 = 1.0 - (BETA2 as f64).powi(t);
+        let bc1 = 1.0 - 0.9f64.powi(t);
+        let bc2 = 1.0 - 0.999f64.powi(t);
         let c = StepConsts {
             step_size: (self.learning_rate / bc1) as f32,
             bc2_sqrt: bc2.sqrt() as f32,
@@ -110,8 +114,8 @@ pub fn check_learning_rate(lr: f64) -> Result<f64, Error> {
 fn scalar_update(c: &StepConsts, p: &mut [f32], g: &[f32], m: &mut [f32], v: &mut [f32], from: usize) {
     for i in from..p.len() {
         let gi = g[i];
-        let mi = BETA1 * m[i] + (1.0 - BETA1) * gi;
-        let vi = BETA2 * v[i] + (1.0 - BETA2) * (gi * gi);
+        let mi = BETA1 * m[i] + ONE_MINUS_BETA1 * gi;
+        let vi = BETA2 * v[i] + ONE_MINUS_BETA2 * (gi * gi);
         m[i] = mi;
         v[i] = vi;
         let denom = vi.sqrt() / c.bc2_sqrt + EPS;
@@ -124,8 +128,8 @@ fn simd_update(c: &StepConsts, p: &mut [f32], g: &[f32], m: &mut [f32], v: &mut 
     use core::arch::wasm32::*;
     let n = p.len();
     let body = n - n % 4;
-    let (b1, b1c) = (f32x4_splat(BETA1), f32x4_splat(1.0 - BETA1));
-    let (b2, b2c) = (f32x4_splat(BETA2), f32x4_splat(1.0 - BETA2));
+    let (b1, b1c) = (f32x4_splat(BETA1), f32x4_splat(ONE_MINUS_BETA1));
+    let (b2, b2c) = (f32x4_splat(BETA2), f32x4_splat(ONE_MINUS_BETA2));
     let (ss, bc, eps) = (f32x4_splat(c.step_size), f32x4_splat(c.bc2_sqrt), f32x4_splat(EPS));
     let mut i = 0;
     while i < body {
