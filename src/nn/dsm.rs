@@ -139,7 +139,6 @@ pub struct DsmTrainer {
     last_loss: f64,
     diverged: Option<Error>,
     path: KernelPath,
-    scratch: Vec<f32>,
 }
 
 impl DsmTrainer {
@@ -161,7 +160,6 @@ impl DsmTrainer {
             last_loss: f64::NAN,
             diverged: None,
             path: KernelPath::best(),
-            scratch: Vec::new(),
         })
     }
 
@@ -313,6 +311,11 @@ impl DsmTrainer {
         Ok(())
     }
 
+    /// Relative error on a fixed [`score_eval::EvalSet`] (no sampling; the workspace is reused).
+    pub fn eval_relative_error(&mut self, set: &mut score_eval::EvalSet) -> Result<f64, Error> {
+        set.relative_error(&self.net, self.path, &mut self.ws)
+    }
+
     /// Changes the training data; the run continues (the network is not reset).
     pub fn set_data(&mut self, data: &GaussianMixture) {
         self.data = data.clone();
@@ -352,7 +355,6 @@ impl DsmTrainer {
             sigma,
             n,
             seed,
-            &mut self.scratch,
         )
     }
 }

@@ -18,6 +18,7 @@
 //! | [`adam`] | Adam (PyTorch's formulation) |
 //! | [`weights_file`] | binary export and import |
 //! | [`dsm`] | the DSM trainer |
+//! | [`picture`] | arrows over a density and the error heat map (widget pictures) |
 //! | [`score_eval`] | the learned score on points, and its error against the exact score of p_σ |
 
 pub mod activation;
@@ -29,6 +30,7 @@ pub mod gemm;
 mod gemm_simd128;
 pub mod init;
 pub mod mlp;
+pub mod picture;
 pub mod score_eval;
 pub mod weights_file;
 pub mod workspace;

@@ -75,6 +75,68 @@ pub fn learned_score(
     Ok(())
 }
 
+/// A fixed evaluation set for one σ: n exact samples of p_σ and the exact score there.
+#[derive(Debug, Clone)]
+pub struct EvalSet {
+    sigma: f64,
+    xs: Vec<f32>,
+    ys: Vec<f32>,
+    exact: Vec<[f64; 2]>,
+    mean_square: f64,
+    out: Vec<f32>,
+}
+
+impl EvalSet {
+    /// `n` ∈ [1, 10⁶] samples x = x₀ + σz of p_σ (x₀ from the mixture's exact sampler) from `seed`.
+    pub fn new(data: &GaussianMixture, sigma: f64, n: usize, seed: u64) -> Result<Self, Error> {
+        check_sigma(sigma)?;
+        if !(1..=1_000_000).contains(&n) {
+            return Err(Error::invalid("samples", "an integer in [1, 1000000]", n));
+        }
+        let noised = data.noised(sigma)?;
+        let mut rng = sim_rng_stream(seed, 7);
+        let (mut xs, mut ys, mut exact) = (Vec::with_capacity(n), Vec::with_capacity(n), Vec::with_capacity(n));
+        let mut ms = 0.0;
+        for _ in 0..n {
+            let x = data.sample(&mut rng);
+            let (z1, z2) = normal_pair(rng.next_u32(), rng.next_u32());
+            let (px, py) = ((x[0] + sigma * z1 as f64) as f32, (x[1] + sigma * z2 as f64) as f32);
+            let e = noised.score([px as f64, py as f64]);
+            ms += e[0] * e[0] + e[1] * e[1];
+            xs.push(px);
+            ys.push(py);
+            exact.push(e);
+        }
+        Ok(EvalSet { sigma, xs, ys, exact, mean_square: ms / n as f64, out: vec![0.0; 2 * n] })
+    }
+
+    /// σ.
+    pub fn sigma(&self) -> f64 {
+        self.sigma
+    }
+
+    /// E‖∇log p_σ‖² on the set.
+    pub fn mean_square(&self) -> f64 {
+        self.mean_square
+    }
+
+    /// Σ‖s_θ − ∇log p_σ‖² / Σ‖∇log p_σ‖² on the set.
+    pub fn relative_error(&mut self, net: &Mlp, path: KernelPath, ws: &mut Workspace) -> Result<f64, Error> {
+        learned_score(net, path, ws, &self.xs, &self.ys, self.sigma, &mut self.out)?;
+        let num: f64 = self
+            .exact
+            .iter()
+            .enumerate()
+            .map(|(i, e)| {
+                let dx = self.out[2 * i] as f64 - e[0];
+                let dy = self.out[2 * i + 1] as f64 - e[1];
+                dx * dx + dy * dy
+            })
+            .sum();
+        Ok(num / (self.mean_square * self.exact.len() as f64))
+    }
+}
+
 /// Relative mean squared error of s_θ(·, σ) against ∇log p_σ on `n` exact samples of p_σ drawn
 /// from `seed` (see the module docs), and the mean square E‖∇log p_σ‖² it is relative to.
 #[allow(clippy::too_many_arguments)]
@@ -86,34 +148,7 @@ pub fn relative_error(
     sigma: f64,
     n: usize,
     seed: u64,
-    scratch: &mut Vec<f32>,
 ) -> Result<(f64, f64), Error> {
-    check_sigma(sigma)?;
-    if !(1..=1_000_000).contains(&n) {
-        return Err(Error::invalid("samples", "an integer in [1, 1000000]", n));
-    }
-    let noised = data.noised(sigma)?;
-    let mut rng = sim_rng_stream(seed, 7);
-    scratch.clear();
-    scratch.resize(4 * n, 0.0);
-    let (pts, out) = scratch.split_at_mut(2 * n);
-    let (xs, ys) = pts.split_at_mut(n);
-    let mut exact = Vec::with_capacity(n);
-    for i in 0..n {
-        let x = data.sample(&mut rng);
-        let (z1, z2) = normal_pair(rng.next_u32(), rng.next_u32());
-        let p = [x[0] + sigma * z1 as f64, x[1] + sigma * z2 as f64];
-        xs[i] = p[0] as f32;
-        ys[i] = p[1] as f32;
-        exact.push(noised.score([xs[i] as f64, ys[i] as f64]));
-    }
-    learned_score(net, path, ws, xs, ys, sigma, out)?;
-    let (mut num, mut den) = (0.0f64, 0.0f64);
-    for (i, e) in exact.iter().enumerate() {
-        let dx = out[2 * i] as f64 - e[0];
-        let dy = out[2 * i + 1] as f64 - e[1];
-        num += dx * dx + dy * dy;
-        den += e[0] * e[0] + e[1] * e[1];
-    }
-    Ok((num / den, den / n as f64))
+    let mut set = EvalSet::new(data, sigma, n, seed)?;
+    Ok((set.relative_error(net, path, ws)?, set.mean_square()))
 }
