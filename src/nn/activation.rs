@@ -54,6 +54,28 @@ impl Activation {
         }
     }
 
+    /// (act(z), g) with the gate g = σ(z) for SiLU (0 for ReLU), which the forward pass stores
+    /// so that the backward pass does not evaluate σ again.
+    #[inline(always)]
+    pub fn forward(self, z: f32) -> (f32, f32) {
+        match self {
+            Activation::Silu => {
+                let g = sigmoid(z);
+                (z * g, g)
+            }
+            Activation::Relu => (self.apply(z), 0.0),
+        }
+    }
+
+    /// d · act′(z) from z and the gate g of [`Activation::forward`].
+    #[inline(always)]
+    pub fn backprop_gated(self, d: f32, z: f32, g: f32) -> f32 {
+        match self {
+            Activation::Silu => d * (g * (1.0 + z * (1.0 - g))),
+            Activation::Relu => self.backprop(d, z),
+        }
+    }
+
     /// act(z).
     #[inline(always)]
     pub fn apply(self, z: f32) -> f32 {
@@ -118,20 +140,22 @@ pub(crate) mod simd {
     }
 
     #[inline(always)]
-    pub fn apply4(act: Activation, z: v128) -> v128 {
+    pub fn forward4(act: Activation, z: v128) -> (v128, v128) {
         match act {
-            Activation::Silu => f32x4_mul(z, sigmoid4(z)),
-            Activation::Relu => v128_and(z, f32x4_gt(z, f32x4_splat(0.0))),
+            Activation::Silu => {
+                let g = sigmoid4(z);
+                (f32x4_mul(z, g), g)
+            }
+            Activation::Relu => (v128_and(z, f32x4_gt(z, f32x4_splat(0.0))), f32x4_splat(0.0)),
         }
     }
 
     #[inline(always)]
-    pub fn backprop4(act: Activation, d: v128, z: v128) -> v128 {
+    pub fn backprop_gated4(act: Activation, d: v128, z: v128, g: v128) -> v128 {
         match act {
             Activation::Silu => {
-                let s = sigmoid4(z);
                 let one = f32x4_splat(1.0);
-                f32x4_mul(d, f32x4_mul(s, f32x4_add(one, f32x4_mul(z, f32x4_sub(one, s)))))
+                f32x4_mul(d, f32x4_mul(g, f32x4_add(one, f32x4_mul(z, f32x4_sub(one, g)))))
             }
             Activation::Relu => v128_and(d, f32x4_gt(z, f32x4_splat(0.0))),
         }
@@ -158,6 +182,11 @@ mod tests {
         assert_eq!(Activation::Relu.apply(-1.0), 0.0);
         assert_eq!(Activation::Relu.backprop(3.0, 2.0), 3.0);
         assert!(Activation::Silu.apply(f32::NAN).is_nan());
+        for z in [-3.0f32, -0.1, 0.0, 0.7, 5.0] {
+            let (h, g) = Activation::Silu.forward(z);
+            assert_eq!(h, Activation::Silu.apply(z));
+            assert_eq!(Activation::Silu.backprop_gated(0.3, z, g), Activation::Silu.backprop(0.3, z));
+        }
         // far in the negative tail e⁻²⁰⁰ underflows to the clamp 2⁻¹²⁶: finite and ~0, never NaN
         assert!(Activation::Silu.apply(-200.0).abs() < 1e-30);
     }

@@ -30,7 +30,8 @@ pub enum Epilogue<'a> {
     Store,
     /// C = S + bias[j].
     Bias(&'a [f32]),
-    /// Z = S + bias[j] is stored in `z`, C = act(Z) (a hidden layer's forward pass).
+    /// Z = S + bias[j] is stored in `z` and the gate of `Activation::forward` in `g`;
+    /// C = act(Z) (a hidden layer's forward pass).
     BiasAct {
         /// Per-column bias.
         bias: &'a [f32],
@@ -38,11 +39,16 @@ pub enum Epilogue<'a> {
         act: Activation,
         /// Pre-activations, m × n.
         z: &'a mut [f32],
+        /// Gates, m × n.
+        g: &'a mut [f32],
     },
-    /// C = S · act′(z[i][j]) (a hidden layer's backward pass).
+    /// C = S · act′(z[i][j]) from the stored pre-activations and gates (a hidden layer's
+    /// backward pass).
     ActGrad {
         /// Pre-activations of the layer, m × n.
         z: &'a [f32],
+        /// Gates of the layer, m × n.
+        g: &'a [f32],
         /// The activation.
         act: Activation,
     },
@@ -57,8 +63,8 @@ fn check(m: usize, n: usize, k: usize, a: &Strided, b: &[f32], c: &[f32], epi: &
     match epi {
         Epilogue::Store => {}
         Epilogue::Bias(bias) => assert!(bias.len() >= n),
-        Epilogue::BiasAct { bias, z, .. } => assert!(bias.len() >= n && z.len() >= m * n),
-        Epilogue::ActGrad { z, .. } => assert!(z.len() >= m * n),
+        Epilogue::BiasAct { bias, z, g, .. } => assert!(bias.len() >= n && z.len() >= m * n && g.len() >= m * n),
+        Epilogue::ActGrad { z, g, .. } => assert!(z.len() >= m * n && g.len() >= m * n),
     }
 }
 
@@ -90,12 +96,14 @@ pub(crate) fn finish(epi: &mut Epilogue, n: usize, i: usize, j: usize, s: f32) -
     match epi {
         Epilogue::Store => s,
         Epilogue::Bias(bias) => s + bias[j],
-        Epilogue::BiasAct { bias, act, z } => {
+        Epilogue::BiasAct { bias, act, z, g } => {
             let v = s + bias[j];
+            let (h, gate) = act.forward(v);
             z[i * n + j] = v;
-            act.apply(v)
+            g[i * n + j] = gate;
+            h
         }
-        Epilogue::ActGrad { z, act } => act.backprop(s, z[i * n + j]),
+        Epilogue::ActGrad { z, g, act } => act.backprop_gated(s, z[i * n + j], g[i * n + j]),
     }
 }
 

@@ -4,7 +4,7 @@
 
 use core::arch::wasm32::*;
 
-use super::activation::simd::{apply4, backprop4};
+use super::activation::simd::{backprop_gated4, forward4};
 use super::gemm::{scalar_col_sum, scalar_gemm, Epilogue, Strided};
 
 /// Writes the accumulated vector `s` of row `i`, columns j..j+4, through the epilogue.
@@ -16,14 +16,19 @@ unsafe fn put(epi: &mut Epilogue, c: *mut f32, n: usize, i: usize, j: usize, s: 
     let v = match epi {
         Epilogue::Store => s,
         Epilogue::Bias(bias) => f32x4_add(s, v128_load(bias.as_ptr().add(j) as *const v128)),
-        Epilogue::BiasAct { bias, act, z } => {
+        Epilogue::BiasAct { bias, act, z, g } => {
             let v = f32x4_add(s, v128_load(bias.as_ptr().add(j) as *const v128));
+            let (h, gate) = forward4(*act, v);
             v128_store(z.as_mut_ptr().add(at) as *mut v128, v);
-            apply4(*act, v)
+            v128_store(g.as_mut_ptr().add(at) as *mut v128, gate);
+            h
         }
-        Epilogue::ActGrad { z, act } => {
-            backprop4(*act, s, v128_load(z.as_ptr().add(at) as *const v128))
-        }
+        Epilogue::ActGrad { z, g, act } => backprop_gated4(
+            *act,
+            s,
+            v128_load(z.as_ptr().add(at) as *const v128),
+            v128_load(g.as_ptr().add(at) as *const v128),
+        ),
     };
     v128_store(c.add(at) as *mut v128, v);
 }

@@ -147,6 +147,7 @@ impl Mlp {
                     bias,
                     act,
                     z: &mut ws.zs[l][..rows * ly.fan_out],
+                    g: &mut ws.gs[l][..rows * ly.fan_out],
                 }
             } else {
                 Epilogue::Bias(bias)
@@ -190,6 +191,7 @@ impl Mlp {
                 };
                 let epi = Epilogue::ActGrad {
                     z: &ws.zs[l - 1][..rows * ly.fan_in],
+                    g: &ws.gs[l - 1][..rows * ly.fan_in],
                     act,
                 };
                 gemm(path, rows, ly.fan_in, ly.fan_out, d, w, &mut prev[..rows * ly.fan_in], epi);

@@ -12,6 +12,8 @@ pub struct Workspace {
     pub(crate) acts: Vec<Vec<f32>>,
     /// zs[l] = pre-activation of hidden layer l + 1 (rows × d_{l+1}), l < L − 1.
     pub(crate) zs: Vec<Vec<f32>>,
+    /// gs[l] = the activation's gates (σ(z) for SiLU) of the same layer.
+    pub(crate) gs: Vec<Vec<f32>>,
     /// ∂loss/∂output (rows × d_L), written by the caller before `Mlp::backward`.
     pub(crate) d_out: Vec<f32>,
     /// Two ping-pong buffers for ∂loss/∂z of the hidden layers (rows × max hidden width).
@@ -26,12 +28,14 @@ impl Workspace {
         let capacity = capacity.max(1);
         let w = arch.widths();
         let acts = w.iter().map(|&d| vec![0.0; capacity * d]).collect();
-        let zs = w[1..w.len() - 1].iter().map(|&d| vec![0.0; capacity * d]).collect();
+        let zs: Vec<Vec<f32>> = w[1..w.len() - 1].iter().map(|&d| vec![0.0; capacity * d]).collect();
+        let gs = zs.clone();
         let hid = arch.max_hidden();
         Workspace {
             capacity,
             acts,
             zs,
+            gs,
             d_out: vec![0.0; capacity * arch.output_dim()],
             delta: [vec![0.0; capacity * hid], vec![0.0; capacity * hid]],
             grads: vec![0.0; arch.param_count()],
