@@ -69,14 +69,14 @@ fn backward_pass_matches_central_differences_in_f64() {
         // the f32 forward agrees with f64 to f32 rounding (~1e-7 per operation, ≤ 13 terms deep)
         for (r, x) in rows.iter().enumerate() {
             let want = forward_f64(&net, x);
-            for j in 0..dl {
+            for (j, w) in want.iter().enumerate() {
                 let got = ws.output()[r * dl + j] as f64;
-                assert!((got - want[j]).abs() < 1e-5 * (1.0 + want[j].abs()), "{got} vs {}", want[j]);
+                assert!((got - w).abs() < 1e-5 * (1.0 + w.abs()), "{got} vs {w}");
             }
         }
         for r in 0..rows_n {
-            for j in 0..dl {
-                ws.output_grad_mut()[r * dl + j] = c[j] as f32;
+            for (j, cj) in c.iter().enumerate() {
+                ws.output_grad_mut()[r * dl + j] = *cj as f32;
             }
         }
         net.backward(KernelPath::Scalar, &mut ws, rows_n);

@@ -119,7 +119,7 @@ fn scalar_update(c: &StepConsts, p: &mut [f32], g: &[f32], m: &mut [f32], v: &mu
         m[i] = mi;
         v[i] = vi;
         let denom = vi.sqrt() / c.bc2_sqrt + EPS;
-        p[i] = p[i] - c.step_size * (mi / denom);
+        p[i] -= c.step_size * (mi / denom);
     }
 }
 

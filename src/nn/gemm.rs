@@ -154,7 +154,7 @@ fn block<const R: usize>(
             for (r, accr) in acc.iter_mut().enumerate() {
                 let av = a.data[(i + r) * a.rs + kk * a.cs];
                 for l in 0..8 {
-                    accr[l] = accr[l] + av * brow[l];
+                    accr[l] += av * brow[l];
                 }
             }
         }
@@ -170,7 +170,7 @@ fn block<const R: usize>(
         for kk in 0..k {
             let bv = b[kk * n + j];
             for (r, s) in acc.iter_mut().enumerate() {
-                *s = *s + a.data[(i + r) * a.rs + kk * a.cs] * bv;
+                *s += a.data[(i + r) * a.rs + kk * a.cs] * bv;
             }
         }
         for (r, &s) in acc.iter().enumerate() {
@@ -197,7 +197,7 @@ pub(crate) fn scalar_col_sum(m: usize, n: usize, d: &[f32], out: &mut [f32], j0:
     }
     for row in d.chunks_exact(n).take(m) {
         for (o, &v) in out[j0..n].iter_mut().zip(&row[j0..]) {
-            *o = *o + v;
+            *o += v;
         }
     }
 }

@@ -31,7 +31,7 @@ pub fn arrow_points(vp: &Viewport, from: [f64; 2], dx: f64, dy: f64, xs: &mut Ve
     line(px, py, ex, ey);
     let head = (0.35 * len).clamp(2.0, 7.0);
     let (ux, uy) = (dx / len, dy / len);
-    let (c, s) = (0.906_307_787, 0.422_618_262); // cos, sin of 25°
+    let (s, c) = 25f64.to_radians().sin_cos();
     line(ex, ey, ex - head * (ux * c - uy * s), ey - head * (uy * c + ux * s));
     line(ex, ey, ex - head * (ux * c + uy * s), ey - head * (uy * c - ux * s));
 }

@@ -332,8 +332,7 @@ impl DsmTrainWidget {
             exact
         };
         let (mut ax, mut ay) = (Vec::new(), Vec::new());
-        for i in 0..n {
-            let v = vecs[i];
+        for (i, &v) in vecs.iter().enumerate() {
             let mut len = v[0].hypot(v[1]) * scale;
             if !len.is_finite() {
                 continue;
