@@ -32,8 +32,10 @@ pub const EVAL_SAMPLES: usize = 1000;
 pub const EVAL_EVERY: u64 = 100;
 /// History points kept (older ones thinned 2:1).
 const HISTORY_MAX: usize = 600;
-/// Arrows per side of the field pictures.
-const ARROWS: usize = 19;
+/// Arrows per side of the field pictures: one per ~18 CSS pixels, 9 to 21.
+fn arrows_per_side(width_px: usize, dpr: f64) -> usize {
+    ((width_px as f64 / dpr / 18.0).round() as usize).clamp(9, 21)
+}
 /// Side of the error map's evaluation grid.
 const HEAT_GRID: usize = 64;
 
@@ -318,11 +320,12 @@ impl DsmTrainWidget {
             pic.save_base();
             self.shaded[k] = key;
         }
-        arrow_grid(&vp, ARROWS, &mut self.xs, &mut self.ys);
+        let arrows = arrows_per_side(vp.width, dpr);
+        arrow_grid(&vp, arrows, &mut self.xs, &mut self.ys);
         let n = self.xs.len();
         let exact: Vec<[f64; 2]> = (0..n).map(|i| noised.score([self.xs[i] as f64, self.ys[i] as f64])).collect();
         let mags: Vec<f64> = exact.iter().map(|e| e[0].hypot(e[1])).collect();
-        let cell = vp.width as f64 / ARROWS as f64;
+        let cell = vp.width as f64 / arrows as f64;
         let scale = arrow_scale(&mags, cell);
         self.out.resize(2 * n, 0.0);
         let vecs: Vec<[f64; 2]> = if learned {
