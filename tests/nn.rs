@@ -211,6 +211,19 @@ fn dsm_optimum_for_gaussian_data_is_the_score_of_the_noised_density() {
     let mut out = [0.0f32; 2];
     t.score_at(&[1.0], &[-2.0], 0.5, &mut out).unwrap();
     assert!(out[0].abs() < 0.02 && out[1].abs() < 0.04, "s(μ) = {out:?}");
+    // on a grid the affine optimum is −(x − μ)/(τ² + σ²) everywhere: node (i, j) of a 3 × 3 grid
+    // over [0, 2] × [−3, −1] is x = (i, −3 + j), so s = (−(i − 1)/1.25, −(j − 1)/0.5) up to the
+    // same tolerances (|x − μ| ≤ 1 here)
+    let g = t.score_on_grid([0.0, 2.0, -3.0, -1.0], 3, 3, 0.5).unwrap();
+    for j in 0..3 {
+        for i in 0..3 {
+            let k = 2 * (3 * j + i);
+            let want = [-(i as f64 - 1.0) / 1.25, -(j as f64 - 1.0) / 0.5];
+            assert!((g[k] as f64 - want[0]).abs() < 0.04 && (g[k + 1] as f64 - want[1]).abs() < 0.08, "{i},{j}: {:?} vs {want:?}", &g[k..k + 2]);
+        }
+    }
+    assert!(t.score_on_grid([0.0, 0.0, 0.0, 1.0], 3, 3, 0.5).unwrap_err().to_string().starts_with("view must be"));
+    assert!(t.score_on_grid([0.0, 1.0, 0.0, 1.0], 1, 3, 0.5).unwrap_err().to_string().starts_with("grid must be"));
 }
 
 #[test]

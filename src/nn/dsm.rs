@@ -344,6 +344,15 @@ impl DsmTrainer {
         score_eval::learned_score(&self.net, self.path, &mut self.ws, xs, ys, sigma, out)
     }
 
+    /// s_θ(·, σ) on the nodes of [`score_eval::grid_nodes`] (an nx × ny grid over `view`), as
+    /// [s₁, s₂] per node, x fastest.
+    pub fn score_on_grid(&mut self, view: [f64; 4], nx: usize, ny: usize, sigma: f64) -> Result<Vec<f32>, Error> {
+        let (xs, ys) = score_eval::grid_nodes(view, nx, ny)?;
+        let mut out = vec![0.0; 2 * xs.len()];
+        self.score_at(&xs, &ys, sigma, &mut out)?;
+        Ok(out)
+    }
+
     /// Relative MSE of s_θ(·, σ) against ∇log p_σ on `n` samples of p_σ from `seed`, and
     /// E‖∇log p_σ‖² (see [`score_eval::relative_error`]).
     pub fn relative_error(&mut self, sigma: f64, n: usize, seed: u64) -> Result<(f64, f64), Error> {

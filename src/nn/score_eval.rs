@@ -75,6 +75,27 @@ pub fn learned_score(
     Ok(())
 }
 
+/// The nodes of an nx × ny grid over the box [x0, x1] × [y0, y1] (both ends included; row j =
+/// y₀ + j·Δy, the x index running fastest), as coordinate arrays.
+pub fn grid_nodes(view: [f64; 4], nx: usize, ny: usize) -> Result<(Vec<f32>, Vec<f32>), Error> {
+    if !(2..=1024).contains(&nx) || !(2..=1024).contains(&ny) {
+        return Err(Error::invalid("grid", "nx and ny in [2, 1024]", format!("{nx} × {ny}")));
+    }
+    let [x0, x1, y0, y1] = view;
+    if !(view.iter().all(|v| v.is_finite()) && x1 > x0 && y1 > y0) {
+        return Err(Error::invalid("view", "a finite box [x0, x1, y0, y1] with x0 < x1 and y0 < y1", format!("{view:?}")));
+    }
+    let mut xs = Vec::with_capacity(nx * ny);
+    let mut ys = Vec::with_capacity(nx * ny);
+    for j in 0..ny {
+        for i in 0..nx {
+            xs.push((x0 + (x1 - x0) * i as f64 / (nx - 1) as f64) as f32);
+            ys.push((y0 + (y1 - y0) * j as f64 / (ny - 1) as f64) as f32);
+        }
+    }
+    Ok((xs, ys))
+}
+
 /// A fixed evaluation set for one σ: n exact samples of p_σ and the exact score there.
 #[derive(Debug, Clone)]
 pub struct EvalSet {
