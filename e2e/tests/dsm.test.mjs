@@ -133,6 +133,22 @@ test("dsm widget: weights download and import, file errors, divergence and bad a
   assert.deepEqual(problems, []);
 });
 
+test("dsm widget: a link reproduces the run (same seed and steps → same loss and errors)", T, async () => {
+  const link = "/embed.html?widget=dsm-train&autoplay=false#dsm-train.v=1&dsm-train.target=two-modes&dsm-train.lr=0.002&dsm-train.batch=128&dsm-train.sigma=1&dsm-train.seed=7&dsm-train.steps=200";
+  const { page, problems } = await shared.h.open(link);
+  await widgetReady(page, D);
+  assert.equal(await readout(page, D, "Training step"), "200");
+  const loss = await readout(page, D, "Batch loss");
+  const err = await readout(page, D, "Relative error at σ = 1");
+  const { page: p2 } = await shared.h.open(link);
+  await widgetReady(p2, D);
+  assert.equal(await readout(p2, D, "Batch loss"), loss);
+  assert.equal(await readout(p2, D, "Relative error at σ = 1"), err);
+  assert.equal(await p2.inputValue(`${D} select >> nth=1`), "two-modes");
+  assert.equal(await p2.evaluate((s) => document.querySelector(s).handle.batchSize, D), 128);
+  assert.deepEqual(problems, []);
+});
+
 test("dsm widget on the page: in the score section, phone layout without overflow", T, async () => {
   const { page, problems } = await shared.h.open("/index.html", { viewport: { width: 375, height: 800 } });
   await page.locator("#dsm-train-widget").scrollIntoViewIfNeeded();
