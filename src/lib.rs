@@ -12,6 +12,7 @@
 //! | [`boltzmann`] | a fully visible Boltzmann machine: exact enumeration, Gibbs sampling, exact / CD-k / PCD training | EBM |
 //! | [`ebm`] | mixture-of-wells energies, Z_T by quadrature, curse of dimensionality, Langevin on p_T, EBM training with exact gradients | EBM |
 //! | [`kl`] | closed-form and quadrature KL, forward/reverse Gaussian fits, EM, maximum likelihood against the truth | KL |
+//! | [`score`] | score-field geometry (Jacobian, critical points, line integral), the smoothed ring, Tweedie and the exact posterior mean, ESM/ISM/DSM/SSM of an affine model, sliced projections | score |
 //! | [`quadrature`] | composite Gauss–Legendre rules in 1D and 2D, log-sum-exp integrals | KL, EBM |
 //! | [`stats`], [`histogram_kl`] | sample moments; KL between a particle histogram and the exact density on a grid | Langevin, KL |
 //! | [`viewport`], [`raster`], [`chart`], [`chart_multi`] | data ↔ pixel mapping; density heatmaps and particle clouds rasterised to RGBA; axes | all widgets |
@@ -36,6 +37,7 @@ pub mod presets;
 pub mod quadrature;
 pub mod raster;
 pub mod rng;
+pub mod score;
 pub mod stats;
 pub mod viewport;
 
