@@ -438,3 +438,47 @@ fn bad_parameters_are_named() {
     assert!(AffineSamples::draw(&two_modes_1d(), 1, 1).unwrap_err().to_string().starts_with("samples must be"));
     assert!(line_integral(|x| x, [0.0, 0.0], [1.0, 1.0], 0).is_err());
 }
+
+#[test]
+fn v_s7_tracers_climb_into_modes_and_minus_log_p_never_increases() {
+    use scorebook::score::flow::ScoreFlow;
+    let p = preset("two-modes").unwrap();
+    let view = p.view_box();
+    let mut f = ScoreFlow::new(300, view, 0.05, 0.004 * (view[1] - view[0]), 3).unwrap();
+    let energy = |f: &ScoreFlow| f.points.iter().map(|x| -p.log_density(*x)).collect::<Vec<f64>>();
+    let mut before = energy(&f);
+    for _ in 0..3000 {
+        f.step(|x| p.score(x));
+        let after = energy(&f);
+        // each RK4 step is small against the curvature, so every tracer goes uphill (a 1e-12
+        // allowance for round-off once it sits on a mode)
+        for (a, b) in before.iter().zip(&after) {
+            assert!(b <= &(a + 1e-12), "{a} → {b}");
+        }
+        before = after;
+    }
+    assert_eq!(f.steps(), 3000);
+    // after 3000 steps every tracer sits on one of the two modes, where ‖s‖ is tiny and ∇s < 0
+    let modes: Vec<[f64; 2]> = critical_points(&p, view).into_iter().filter(|c| c.kind == CriticalKind::Mode).map(|c| c.x).collect();
+    assert_eq!(modes.len(), 2);
+    for x in &f.points {
+        let d = modes.iter().map(|m| (m[0] - x[0]).hypot(m[1] - x[1])).fold(f64::INFINITY, f64::min);
+        assert!(d < 1e-3, "{x:?} is {d} from the nearest mode");
+    }
+    assert!(ScoreFlow::new(0, view, 0.05, 0.1, 1).unwrap_err().to_string().starts_with("tracers must be"));
+}
+
+#[test]
+fn a_new_sigma_moves_the_same_points_as_a_fresh_run() {
+    // common random numbers: x and z are drawn in the same order whatever σ is
+    let mut a = TweedieDenoising::new(ring8(), 0.3, 500, 12).unwrap();
+    a.set_sigma(0.9).unwrap();
+    let b = TweedieDenoising::new(ring8(), 0.9, 500, 12).unwrap();
+    assert_eq!(a.clean, b.clean);
+    for (u, v) in a.noisy.iter().zip(&b.noisy) {
+        assert!((u[0] - v[0]).abs() < 1e-12 && (u[1] - v[1]).abs() < 1e-12);
+    }
+    a.add(300).unwrap();
+    assert_eq!(a.len(), 800);
+    assert!(a.add(1_000_000).unwrap_err().to_string().starts_with("samples to add must be"));
+}

@@ -4,6 +4,7 @@
 //!   critical points of the score field found by Newton's method and classified by that Hessian,
 //!   the line-integral reconstruction of log p from the score (Gauss–Legendre), E_p‖s‖² and
 //!   E_p[tr ∇s] by quadrature, and the closed-form Fisher divergence of two 1D Gaussians.
+//! * [`flow`]: tracers carried by the gradient flow dx/dt = ∇log p (RK4, capped moves).
 //! * [`ring`]: data on a circle smoothed by N(0, σ²I): the closed-form score with exponentially
 //!   scaled Bessel functions I₀, I₁ (the manifold toy).
 //! * [`tweedie`]: the posterior mean E[x | x̃] of a mixture under Gaussian noise in closed form,
@@ -22,6 +23,7 @@
 //! bias*, JASA 106, eq. 2.8.
 
 pub mod field;
+pub mod flow;
 pub mod objectives;
 pub mod picture;
 pub mod ring;

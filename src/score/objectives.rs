@@ -244,6 +244,12 @@ impl AffineSamples {
         mean_se((0..self.x.len()).map(|i| self.term(sm, o, i, a, b)))
     }
 
+    /// The Monte Carlo estimate of objective `o1` minus objective `o2` at (a, b) on the same
+    /// samples (common random numbers): (mean, standard error).
+    pub fn estimate_difference(&self, sm: &AffineScoreMatching, o1: Objective, o2: Objective, a: f64, b: f64) -> (f64, f64) {
+        mean_se((0..self.x.len()).map(|i| self.term(sm, o1, i, a, b) - self.term(sm, o2, i, a, b)))
+    }
+
     /// The sample variance of the per-sample SSM term at (a, b) with Gaussian projections, and
     /// with Rademacher projections (v² = 1: the ISM term).
     pub fn sliced_variances(&self, sm: &AffineScoreMatching, a: f64, b: f64) -> (f64, f64) {

@@ -119,12 +119,15 @@ pub struct DenoisingStats {
     pub mse_noisy: (f64, f64),
 }
 
-/// Clean samples of a mixture, their noisy versions and both denoised versions.
+/// Clean samples of a mixture, their noisy versions and both denoised versions. The noise
+/// z of each point is kept, so that a new σ moves the same points (common random numbers).
 #[derive(Debug, Clone)]
 pub struct TweedieDenoising {
     p: GaussianMixture,
     p_sigma: GaussianMixture,
     sigma: f64,
+    rng: crate::rng::SimRng,
+    z: Vec<[f64; 2]>,
     /// Clean samples x.
     pub clean: Vec<[f64; 2]>,
     /// Noisy points x̃ = x + σz.
@@ -135,23 +138,69 @@ pub struct TweedieDenoising {
     pub posterior: Vec<[f64; 2]>,
 }
 
+/// The most samples a run may hold.
+pub const MAX_SAMPLES: usize = 200_000;
+
 impl TweedieDenoising {
-    /// `n` ∈ [1, 100 000] samples of p, noise level σ ∈ [0.01, 10], drawn from `seed`.
+    /// `n` ∈ [1, 200 000] samples of p, noise level σ ∈ [0.01, 10], drawn from `seed`.
     pub fn new(p: GaussianMixture, sigma: f64, n: usize, seed: u32) -> Result<Self, Error> {
         check_range("sigma", sigma, 0.01, 10.0, false)?;
-        check_range("samples", n as f64, 1.0, 100_000.0, false)?;
-        let mut rng = sim_rng(seed as u64 ^ 0x7477_6565);
-        let clean: Vec<[f64; 2]> = (0..n).map(|_| p.sample(&mut rng)).collect();
-        let zs: Vec<[f64; 2]> = (0..n).map(|_| { let (a, b) = normal2(&mut rng); [a, b] }).collect();
-        let mut d = Self { p_sigma: p.noised(sigma)?, p, sigma, clean, noisy: vec![], tweedie: vec![], posterior: vec![] };
-        d.noisy = d.clean.iter().zip(&zs).map(|(x, z)| [x[0] + sigma * z[0], x[1] + sigma * z[1]]).collect();
-        d.denoise();
+        check_range("samples", n as f64, 1.0, MAX_SAMPLES as f64, false)?;
+        let mut d = Self {
+            p_sigma: p.noised(sigma)?,
+            p,
+            sigma,
+            rng: sim_rng(seed as u64 ^ 0x7477_6565),
+            z: vec![],
+            clean: vec![],
+            noisy: vec![],
+            tweedie: vec![],
+            posterior: vec![],
+        };
+        d.add(n)?;
         Ok(d)
     }
 
-    fn denoise(&mut self) {
-        self.tweedie = self.noisy.iter().map(|y| tweedie_mean(&self.p_sigma, self.sigma, *y)).collect();
-        self.posterior = self.noisy.iter().map(|y| posterior_mean(&self.p, self.sigma, *y)).collect();
+    /// Draws `m` more samples (up to 200 000 in all) and denoises them.
+    pub fn add(&mut self, m: usize) -> Result<(), Error> {
+        let room = MAX_SAMPLES - self.clean.len();
+        check_range("samples to add", m as f64, 0.0, room as f64, false)?;
+        let s = self.sigma;
+        for _ in 0..m {
+            let x = self.p.sample(&mut self.rng);
+            let (a, b) = normal2(&mut self.rng);
+            let y = [x[0] + s * a, x[1] + s * b];
+            self.clean.push(x);
+            self.z.push([a, b]);
+            self.noisy.push(y);
+            self.tweedie.push(tweedie_mean(&self.p_sigma, s, y));
+            self.posterior.push(posterior_mean(&self.p, s, y));
+        }
+        Ok(())
+    }
+
+    /// A new noise level σ ∈ [0.01, 10]: the same clean points and noise draws, x̃ = x + σz.
+    pub fn set_sigma(&mut self, sigma: f64) -> Result<(), Error> {
+        check_range("sigma", sigma, 0.01, 10.0, false)?;
+        self.p_sigma = self.p.noised(sigma)?;
+        self.sigma = sigma;
+        for i in 0..self.clean.len() {
+            let (x, z) = (self.clean[i], self.z[i]);
+            let y = [x[0] + sigma * z[0], x[1] + sigma * z[1]];
+            self.noisy[i] = y;
+            self.tweedie[i] = tweedie_mean(&self.p_sigma, sigma, y);
+            self.posterior[i] = posterior_mean(&self.p, sigma, y);
+        }
+        Ok(())
+    }
+
+    /// Number of samples.
+    pub fn len(&self) -> usize {
+        self.clean.len()
+    }
+    /// Never true (at least one sample).
+    pub fn is_empty(&self) -> bool {
+        self.clean.is_empty()
     }
 
     /// The data law p.

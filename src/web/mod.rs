@@ -14,6 +14,9 @@ mod ebm_train;
 mod kl_fit_widget;
 mod mle_widget;
 mod langevin_widget;
+mod score_field_widget;
+mod sm_objectives_widget;
+mod tweedie_widget;
 mod target;
 
 pub use boltzmann_widget::BoltzmannWidget;
@@ -22,6 +25,9 @@ pub use ebm_train::EbmTrainWidget;
 pub use kl_fit_widget::KlFitWidget;
 pub use mle_widget::MleWidget;
 pub use langevin_widget::LangevinWidget;
+pub use score_field_widget::ScoreFieldWidget;
+pub use sm_objectives_widget::SmObjectivesWidget;
+pub use tweedie_widget::TweedieWidget;
 pub use target::MixtureTarget;
 
 use wasm_bindgen::prelude::*;
