@@ -1,7 +1,10 @@
 // End-to-end tests of section 3's widgets: <sb-score-field>, <sb-sm-objectives>, <sb-tweedie>.
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import { createRequire } from "node:module";
 import { sharedHarness, widgetReady, nonBlankFraction, canvasHash, readout } from "./helpers.mjs";
+
+const AXE = createRequire(import.meta.url).resolve("axe-core/axe.min.js");
 
 const F = "#score-field-widget";
 const O = "#sm-objectives-widget";
@@ -158,4 +161,24 @@ test("embedded alone with bad attributes, the score widgets show the core's mess
   await widgetReady(page, "#tweedie");
   assert.ok((await nonBlankFraction(page, "#tweedie canvas.sb-main")) > 0.05);
   assert.deepEqual(problems, []);
+});
+
+test("axe-core finds no serious or critical violations in the three widgets, light and dark", T, async () => {
+  for (const colorScheme of ["light", "dark"]) {
+    const ctx = await shared.h.browser.newContext({ colorScheme, viewport: { width: 1200, height: 900 } });
+    const page = await ctx.newPage();
+    for (const name of ["score-field", "sm-objectives", "tweedie"]) {
+      await page.goto(`${shared.h.server.url}/embed.html?widget=${name}&autoplay=false`);
+      await widgetReady(page, `#${name}`);
+      await page.click(`#${name} summary`);
+      await page.click(`#${name} button:has-text("Show numbers as a table")`);
+      await page.addScriptTag({ path: AXE });
+      const bad = await page.evaluate(async () => {
+        const r = await window.axe.run({ exclude: [[".katex-html"]] }, { resultTypes: ["violations"] });
+        return r.violations.filter((v) => v.impact === "serious" || v.impact === "critical").map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(" ")).slice(0, 3).join("; ")}`);
+      });
+      assert.deepEqual(bad, [], `${name} (${colorScheme})`);
+    }
+    await ctx.close();
+  }
 });
