@@ -400,6 +400,23 @@ fn the_tweedie_denoiser_reaches_the_exact_mmse() {
         assert!((st.mse_tweedie.0 - mmse).abs() < 5.0 * st.mse_tweedie.1, "{name}: {:?} vs {mmse}", st.mse_tweedie);
         assert!(mmse < 2.0 * sigma * sigma);
     }
+    // a single Gaussian N(0, s²I): MMSE = 2 s²σ²/(s² + σ²) in closed form
+    let g = preset("gaussian").unwrap();
+    for sigma in [0.1, 1.0, 3.0] {
+        let exact = 2.0 * sigma * sigma / (1.0 + sigma * sigma);
+        assert!((exact_mmse(&g, sigma).unwrap() - exact).abs() < 1e-6 * exact, "σ={sigma}");
+    }
+    // the 32-cell quadrature against an independent 96-cell one over a wider box
+    for (name, sigma) in [("ring8", 0.1), ("two-modes", 0.5)] {
+        let p = preset(name).unwrap();
+        let q = p.noised(sigma).unwrap();
+        let b = q.view_box();
+        let wide = [b[0] - 2.0, b[1] + 2.0, b[2] - 2.0, b[3] + 2.0];
+        let rule = Rule2::new(wide, 96, 8).unwrap();
+        let fine = rule.integrate(|y| q.density(y) * posterior_moments(&p, sigma, y).1);
+        let m = exact_mmse(&p, sigma).unwrap();
+        assert!((m - fine).abs() < 1e-4 * fine, "{name}: {m} vs {fine}");
+    }
     assert!(TweedieDenoising::new(ring8(), 0.0, 10, 1).unwrap_err().to_string().starts_with("sigma must be"));
     assert!(TweedieDenoising::new(ring8(), 0.5, 0, 1).unwrap_err().to_string().starts_with("samples must be"));
 }

@@ -107,7 +107,8 @@ pub fn critical_points(p: &GaussianMixture, view: [f64; 4]) -> Vec<CriticalPoint
                 break;
             }
             let det = h[0] * h[2] - h[1] * h[1];
-            if !(det.abs() > 1e-300) {
+            // (NaN or zero: no Newton step)
+            if det.is_nan() || det.abs() <= 1e-300 {
                 break;
             }
             let mut d = [(h[2] * s[0] - h[1] * s[1]) / det, (-h[1] * s[0] + h[0] * s[1]) / det];

@@ -117,12 +117,13 @@ pub fn arrow_grid(field: impl Fn([f64; 2]) -> [f64; 2], vp: &Viewport, spacing: 
 /// Level lines of each quadratic (with its colour) over the parameter box [a0, a1, b0, b1] into a
 /// `width` × `height` RGBA image on `background`; `unit` sets the level spacing (levels at
 /// J_min + unit·k²). Lines are `thick` pixels wide.
+#[allow(clippy::too_many_arguments)]
 pub fn contours(quads: &[(Quadratic, [u8; 3])], bx: [f64; 4], width: usize, height: usize, unit: f64, thick: usize, background: [u8; 3], out: &mut Vec<u8>) {
     out.resize(width * height * 4, 0);
     for px in out.chunks_exact_mut(4) {
         px.copy_from_slice(&[background[0], background[1], background[2], 255]);
     }
-    if width < 2 || height < 2 || !(unit > 0.0) {
+    if width < 2 || height < 2 || unit.is_nan() || unit <= 0.0 {
         return;
     }
     let at = |i: usize, j: usize| -> (f64, f64) {

@@ -380,6 +380,17 @@ impl ScoreFieldWidget {
                 ctx.stroke();
             }
         }
+        // the data circle of the `circle` target (where the raw data live)
+        if let Field::Circle(_) = &self.field {
+            let (cx, cy) = to_px([0.0, 0.0]);
+            ctx.set_stroke_style_str(&fg);
+            ctx.set_line_width(1.0 * dpr);
+            let _ = ctx.set_line_dash(&js_sys::Array::of2(&(2.0 * dpr).into(), &(4.0 * dpr).into()));
+            ctx.begin_path();
+            let _ = ctx.arc(cx, cy, CIRCLE_RADIUS * vp.scale_x(), 0.0, std::f64::consts::TAU);
+            ctx.stroke();
+            let _ = ctx.set_line_dash(&js_sys::Array::new());
+        }
         // the segment from the reference point x₀ to the probe x
         let (ax, ay) = to_px(self.reference);
         let (bx, by) = to_px(self.probe);

@@ -59,6 +59,9 @@ pub struct SmObjectivesWidget {
     paths: [Vec<[f64; 2]>; 4],
     learning_rate: f64,
     image: Vec<u8>,
+    /// The level-line image is redrawn only when the canvas, the theme or the exact objectives change.
+    key: Option<(u32, u32, bool, u64)>,
+    version: u64,
 }
 
 impl SmObjectivesWidget {
@@ -106,7 +109,7 @@ impl SmObjectivesWidget {
         let start = Self::default_start(&sm);
         let mut w = SmObjectivesWidget {
             name: data_name.into(), sm, samples: samples_drawn, empirical: [q0; 4], n: samples as usize,
-            theta: start, start, paths: Default::default(), learning_rate: 0.1, image: vec![],
+            theta: start, start, paths: Default::default(), learning_rate: 0.1, image: vec![], key: None, version: 0,
         };
         w.refresh();
         Ok(w)
@@ -144,6 +147,7 @@ impl SmObjectivesWidget {
     pub fn set_sigma(&mut self, sigma: f64) -> Result<(), JsError> {
         check_range("sigma", sigma, 0.05, 3.0, false)?;
         self.sm = AffineScoreMatching::new(self.sm.target().clone(), sigma)?;
+        self.version += 1;
         self.refresh();
         Ok(())
     }
@@ -151,6 +155,7 @@ impl SmObjectivesWidget {
     #[wasm_bindgen(js_name = setData)]
     pub fn set_data(&mut self, name: &str, seed: u32) -> Result<(), JsError> {
         self.sm = AffineScoreMatching::new(data(name)?, self.sm.sigma())?;
+        self.version += 1;
         self.name = name.into();
         self.start = Self::default_start(&self.sm);
         self.theta = self.start;
@@ -266,7 +271,11 @@ impl SmObjectivesWidget {
         let unit = (corner / 144.0).max(1e-12);
         let col = |c: RGBColor| [c.0, c.1, c.2];
         let quads = [(self.sm.exact(Objective::Denoising), col(pal[1])), (ism, col(pal[0]))];
-        contours(&quads, view, rect.width as usize, rect.height as usize, unit, dpr.round().max(1.0) as usize, bg, &mut self.image);
+        let key = (rect.width, rect.height, dark, self.version);
+        if self.key != Some(key) {
+            contours(&quads, view, rect.width as usize, rect.height as usize, unit, dpr.round().max(1.0) as usize, bg, &mut self.image);
+            self.key = Some(key);
+        }
         blit_param_axes(canvas, &self.image, rect, view, dpr, dark)?;
         let ctx = context(canvas)?;
         let (l, t) = (rect.left as f64, rect.top as f64);
@@ -331,11 +340,11 @@ impl SmObjectivesWidget {
         let pal = palette(dark);
         let theme = ChartTheme::for_theme(dark);
         let s = [
-            Series { label: "score of p", color: theme.fg, points: &sp, width: 2.5 },
-            Series { label: "score of q_σ", color: pal[3], points: &sq, width: 2.0 },
-            Series { label: "ESM/ISM optimum", color: pal[0], points: &li, width: 2.0 },
-            Series { label: "DSM optimum", color: pal[1], points: &ld, width: 2.0 },
-            Series { label: "model at θ", color: pal[2], points: &lt, width: 1.5 },
+            Series { label: "p", color: theme.fg, points: &sp, width: 2.5 },
+            Series { label: "q_σ", color: pal[3], points: &sq, width: 2.0 },
+            Series { label: "ISM opt.", color: pal[0], points: &li, width: 2.0 },
+            Series { label: "DSM opt.", color: pal[1], points: &ld, width: 2.0 },
+            Series { label: "θ", color: pal[2], points: &lt, width: 1.5 },
         ];
         let root = CanvasBackend::with_canvas_object(canvas.clone()).ok_or_else(|| JsError::new("plotters could not use the canvas"))?.into_drawing_area();
         draw_multi_chart(&root, &s, "x", "score s(x)", false, dpr, &theme).map_err(|e| JsError::new(&e))?;
@@ -376,10 +385,15 @@ fn blit_param_axes(canvas: &HtmlCanvasElement, rgba: &[u8], rect: PlotRect, view
         .y_labels(5)
         .label_style(font)
         .axis_style(theme.fg.stroke_width(dpr.round().max(1.0) as u32))
-        .x_label_formatter(&|v| format!("{v:.1}"))
-        .y_label_formatter(&|v| format!("{v:.1}"))
+        .x_label_formatter(&|v| tick(*v))
+        .y_label_formatter(&|v| tick(*v))
         .draw()
         .map_err(|e| JsError::new(&format!("{e:?}")))?;
     root.present().map_err(|e| JsError::new(&format!("{e:?}")))?;
     Ok(())
+}
+
+/// A tick label with one decimal, and "0" rather than "-0.0".
+fn tick(v: f64) -> String {
+    if v.abs() < 0.05 { "0".into() } else { format!("{v:.1}") }
 }

@@ -69,7 +69,7 @@ class SbScoreField extends SbWidget {
     this.canvas = h("canvas", { class: "sb-main", role: "img", "aria-label": "The score field over the density" });
     this.stage.append(
       this.canvas,
-      h("p", { class: "sb-caption" }, "Arrows: the score ∇log p_σ (length saturates, colour grows with |s|). Shading: the density p_σ. Dots: tracers following dx/dt = ∇log p_σ. Green discs: modes; purple crosses: saddles; blue squares: minima; rings: the mixture's means (drag them). The dashed segment runs from the reference point x₀ (click to set it) to the probe x (follows the pointer)."),
+      h("p", { class: "sb-caption" }, "Arrows: the score ∇log p_σ (length saturates, colour grows with |s|). Shading: the density p_σ (dotted: the circle the data lie on, for that target). Dots: tracers following dx/dt = ∇log p_σ. Green discs: modes; purple crosses: saddles; blue squares: minima; rings: the mixture's means (drag them). The dashed segment runs from the reference point x₀ (click to set it) to the probe x (follows the pointer)."),
     );
     const c = this.cfg;
     this.targetSel = select({ label: "Target", options: TARGETS, value: c.target, onchange: (v) => {

@@ -67,7 +67,7 @@ class SbSmObjectives extends SbWidget {
       this.canvas,
       h("p", { class: "sb-caption" }, "Level lines over the model's parameters (a, b) (horizontal a, vertical b). Blue: ESM and ISM — the same lines, since they differ by a constant. Orange: DSM at σ. Filled discs: exact minimisers (SSM's is ISM's). Rings: the minimisers of the objectives built from the n samples (green: SSM). Paths: gradient descent on each sample objective from a common start, where θ (the cross) sits at first. The readouts are taken at θ: click to move it."),
       this.chart,
-      h("p", { class: "sb-caption" }, "The scores against x: of the data p, of the noised data q_σ, the best affine fits that ESM/ISM and DSM find, and the model at θ."),
+      h("p", { class: "sb-caption" }, "The scores against x: of the data p (p), of the noised data q_σ (q_σ), the best affine fits that ESM/ISM and DSM find (ISM opt., DSM opt.), and the model at θ (θ)."),
     );
     const c = this.cfg;
     this.dataSel = select({ label: "Data p", options: DATA, value: c.data, onchange: (v) => { c.data = v; this.apply(() => this.handle.setData(v, this.seed())); } });
