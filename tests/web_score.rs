@@ -71,6 +71,10 @@ fn the_objectives_differ_by_constants_and_dsm_lands_on_the_noisy_score() {
     }
     let v = w.sliced_variances();
     assert!(v[0] > v[1]);
+    // the 2 × 2 trace estimator: unbiased (5 SE) with the exact variances 8.59 and 0.09
+    let te = w.trace_estimator();
+    assert!((te[3] - 8.59).abs() < 1e-12 && (te[7] - 0.09).abs() < 1e-12);
+    assert!((te[0] + 2.5).abs() < 5.0 * te[1] && (te[4] + 2.5).abs() < 5.0 * te[5].max(1e-12), "{te:?}");
     w.step(200.0).unwrap();
     let t = w.descent_theta(2).unwrap();
     let e = w.empirical_argmin(2).unwrap();

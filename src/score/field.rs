@@ -156,6 +156,27 @@ pub fn line_integral(score: impl Fn([f64; 2]) -> [f64; 2], a: [f64; 2], b: [f64;
     }))
 }
 
+/// Cells for [`line_integral`] over a segment of length `length` through a field that varies on
+/// the length scale `scale` (the smallest standard deviation of the smoothed target): four cells
+/// of 8 nodes per `scale`, at least 64 and at most 10 000, so that the integrand is resolved even
+/// where it crosses a thin mode or the thin shell around data on a curve.
+pub fn line_integral_cells(length: f64, scale: f64) -> usize {
+    let c = 4.0 * length / scale.max(1e-9);
+    if c.is_finite() { (c.ceil() as usize).clamp(64, 10_000) } else { 10_000 }
+}
+
+/// The smallest standard deviation of any component of p: √λ_min(Σₖ) minimised over k.
+pub fn smallest_scale(p: &GaussianMixture) -> f64 {
+    p.components()
+        .iter()
+        .map(|c| {
+            let s = c.cov();
+            let disc = (0.25 * (s[0] - s[2]).powi(2) + s[1] * s[1]).sqrt();
+            (0.5 * (s[0] + s[2]) - disc).max(0.0).sqrt()
+        })
+        .fold(f64::INFINITY, f64::min)
+}
+
 /// Expectations of the score under p by quadrature on `rule`:
 /// (E[s], E[‖s‖²], E[tr ∇s]); the second and third are each other's negatives (Fisher identity).
 pub fn score_expectations(p: &GaussianMixture, rule: &Rule2) -> ([f64; 2], f64, f64) {

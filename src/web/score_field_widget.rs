@@ -12,7 +12,7 @@ use crate::error::{check_range, Error};
 use crate::gaussian::Gaussian2;
 use crate::mixture::GaussianMixture;
 use crate::presets::{preset, PRESET_NAMES};
-use crate::score::field::{critical_points, line_integral, CriticalKind, CriticalPoint};
+use crate::score::field::{critical_points, line_integral, line_integral_cells, smallest_scale, CriticalKind, CriticalPoint};
 use crate::score::flow::ScoreFlow;
 use crate::score::picture::{arrow_grid, shade};
 use crate::score::ring::SmoothedRing;
@@ -23,8 +23,6 @@ use web_sys::HtmlCanvasElement;
 
 /// Radius of the circle the `circle` target's data lie on.
 const CIRCLE_RADIUS: f64 = 3.0;
-/// Cells × 8 Gauss–Legendre nodes of the probe's line integral (error ≲ 1e-14 on the presets).
-const LINE_CELLS: usize = 64;
 
 enum Field {
     Mixture { p: GaussianMixture, q: GaussianMixture, critical: Vec<CriticalPoint> },
@@ -36,6 +34,13 @@ impl Field {
         match self {
             Field::Mixture { q, .. } => q.score(x),
             Field::Circle(r) => r.score(x),
+        }
+    }
+    /// The length scale on which the field varies: the smallest component sd, or σ for the circle.
+    fn scale(&self) -> f64 {
+        match self {
+            Field::Mixture { q, .. } => smallest_scale(q),
+            Field::Circle(r) => r.sigma(),
         }
     }
     fn log_density(&self, x: [f64; 2]) -> f64 {
@@ -229,11 +234,13 @@ impl ScoreFieldWidget {
     pub fn score(&self) -> Vec<f64> {
         self.field.score(self.probe).to_vec()
     }
-    /// ∫ s · dx along the segment from the reference point to the probe (64 × 8 Gauss–Legendre).
+    /// ∫ s · dx along the segment from the reference point to the probe (8-point Gauss–Legendre
+    /// on 64 to 10 000 cells, four per length scale of the field; see `line_integral_cells`).
     #[wasm_bindgen(js_name = lineIntegral)]
     pub fn line_integral(&self) -> Result<f64, JsError> {
         let f = &self.field;
-        Ok(line_integral(|x| f.score(x), self.reference, self.probe, LINE_CELLS)?)
+        let len = (self.probe[0] - self.reference[0]).hypot(self.probe[1] - self.reference[1]);
+        Ok(line_integral(|x| f.score(x), self.reference, self.probe, line_integral_cells(len, f.scale()))?)
     }
     /// log p_σ(probe) − log p_σ(reference), exactly.
     #[wasm_bindgen(js_name = logDensityDifference)]

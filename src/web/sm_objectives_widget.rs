@@ -18,6 +18,9 @@ use crate::error::{check_range, Error};
 use crate::kl::mixture1::Mixture1;
 use crate::score::objectives::{AffineSamples, AffineScoreMatching, Objective, Quadratic, OBJECTIVES};
 use crate::score::picture::contours;
+use crate::score::sliced::{draw_projection, quadratic_form, trace_estimator_variance, Projection};
+use crate::score::mean_se;
+use crate::rng::sim_rng;
 use plotters_canvas::CanvasBackend;
 use wasm_bindgen::prelude::*;
 use web_sys::HtmlCanvasElement;
@@ -62,6 +65,7 @@ pub struct SmObjectivesWidget {
     /// The level-line image is redrawn only when the canvas, the theme or the exact objectives change.
     key: Option<(u32, u32, bool, u64)>,
     version: u64,
+    seed: u32,
 }
 
 impl SmObjectivesWidget {
@@ -109,7 +113,7 @@ impl SmObjectivesWidget {
         let start = Self::default_start(&sm);
         let mut w = SmObjectivesWidget {
             name: data_name.into(), sm, samples: samples_drawn, empirical: [q0; 4], n: samples as usize,
-            theta: start, start, paths: Default::default(), learning_rate: 0.1, image: vec![], key: None, version: 0,
+            theta: start, start, paths: Default::default(), learning_rate: 0.1, image: vec![], key: None, version: 0, seed,
         };
         w.refresh();
         Ok(w)
@@ -139,6 +143,7 @@ impl SmObjectivesWidget {
     /// New samples from `seed`; the descents restart.
     pub fn reset(&mut self, seed: u32) -> Result<(), JsError> {
         self.samples = AffineSamples::draw(self.sm.target(), self.n, seed)?;
+        self.seed = seed;
         self.refresh();
         Ok(())
     }
@@ -254,6 +259,22 @@ impl SmObjectivesWidget {
     pub fn sliced_variances(&self) -> Vec<f64> {
         let (g, r) = self.samples.sliced_variances(&self.sm, self.theta[0], self.theta[1]);
         vec![g, r]
+    }
+
+    /// The trace estimator vᵀAv of sliced score matching on the 2 × 2 example
+    /// A = [[−0.5, 0.2], [0.1, −2]] (tr A = −2.5) with n projections drawn from the seed:
+    /// [mean, SE, sample variance, exact variance] for Gaussian v, then the same for Rademacher v.
+    #[wasm_bindgen(js_name = traceEstimator)]
+    pub fn trace_estimator(&self) -> Vec<f64> {
+        let a = [-0.5, 0.2, 0.1, -2.0];
+        let mut out = Vec::with_capacity(8);
+        for (k, kind) in [Projection::Gaussian, Projection::Rademacher].into_iter().enumerate() {
+            let mut rng = sim_rng(self.seed as u64 ^ (0x7472_6163 + k as u64));
+            let vals: Vec<f64> = (0..self.n).map(|_| quadratic_form(a, draw_projection(&mut rng, kind))).collect();
+            let (m, se) = mean_se(vals.iter().copied());
+            out.extend([m, se, se * se * self.n as f64, trace_estimator_variance(a, kind)]);
+        }
+        out
     }
 
     /// Level lines over (a, b): ESM and ISM (identical lines, blue), DSM (orange); exact

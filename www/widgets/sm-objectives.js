@@ -125,6 +125,9 @@ class SbSmObjectives extends SbWidget {
     rows.push(["ESM − ISM (any θ)", pm(w.esmMinusIsmEstimate()), fmt(w.esmMinusIsm(), 6)]);
     rows.push(["DSM − ESM[q_σ] (any θ)", "", fmt(w.dsmMinusEsmNoised(), 6)]);
     NAMES.forEach((n, i) => rows.push([`${n} minimiser`, pair(w.empiricalArgmin(i)), pair(w.exactArgmin(i))]));
+    const te = w.traceEstimator();
+    rows.push(["Variance of vᵀAv, Gaussian v", fmt(te[2], 4), fmt(te[3], 4)]);
+    rows.push(["Variance of vᵀAv, Rademacher v", fmt(te[6], 4), fmt(te[7], 4)]);
     return rows;
   }
 
@@ -140,6 +143,9 @@ class SbSmObjectives extends SbWidget {
     this.setReadout("m3", "SSM minimiser from samples", pair(w.empiricalArgmin(3)));
     const [g, r] = w.slicedVariances();
     this.setReadout("var", "Per-sample variance of SSM: Gaussian v | Rademacher v", `${fmt(g, 4)} | ${fmt(r, 4)}`);
+    const te = w.traceEstimator();
+    this.setReadout("tr", "Trace estimator vᵀAv, A = [[−0.5, 0.2], [0.1, −2]], tr A = −2.5: mean of n | variance (exact)",
+      `Gaussian ${pm([te[0], te[1]])} | ${fmt(te[2], 3)} (${fmt(te[3], 3)}); Rademacher ${pm([te[4], te[5]])} | ${fmt(te[6], 3)} (${fmt(te[7], 3)})`);
     this.setReadout("gd", "Descent steps | DSM descent at", `${w.steps} | ${pair(w.descentTheta(2))}`);
     const summary = `At θ = ${pair(t)}: ESM ${fmt(w.exactValue(0), 4)}, ISM ${fmt(w.exactValue(1), 4)}, DSM ${fmt(w.exactValue(2), 4)}. DSM minimiser ${pair(w.exactArgmin(2))}, ISM minimiser ${pair(w.exactArgmin(1))}.`;
     this.canvas.setAttribute("aria-label", `Score-matching objectives. ${summary}`);
