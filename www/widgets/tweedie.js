@@ -76,7 +76,7 @@ class SbTweedie extends SbWidget {
       return h("label", { for: id }, b, ` ${n} `);
     });
     this.boxes = labels.map((l) => l.querySelector("input"));
-    this.params.append(this.targetSel.wrap, this.sigmaS.wrap, this.nS.wrap, h("div", { class: "sb-field sb-check" }, ...labels));
+    this.params.append(this.targetSel.wrap, this.sigmaS.wrap, this.nS.wrap, h("div", { class: "sb-field sb-check", role: "group", "aria-label": "Layers to draw", style: "display: flex; flex-wrap: wrap; column-gap: 1rem" }, ...labels));
     this.syncControls();
   }
 
