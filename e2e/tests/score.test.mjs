@@ -62,14 +62,19 @@ test("score field: probe and reference by pointer, σ merges the modes, the flow
   await page.selectOption(`${F} select >> nth=1`, "circle");
   await page.keyboard.press("Tab");
   assert.match(await readout(page, F, "Normal component"), /^-?\d/);
+  // a new target places new tracers (step 0): steps after it are replayed by a link
+  for (let i = 0; i < 2; i++) await page.click(`${F} button:has-text("Step")`);
+  assert.match(await readout(page, F, "Tracers"), /^2 \| /);
   // the state is in the URL: a reload shows the same probe and the same numbers
   await page.waitForTimeout(400);
   const url = new URL(page.url());
   assert.match(url.hash, /score-field-widget\.target=circle/);
   assert.match(url.hash, /score-field-widget\.probe=/);
   const again = await shared.h.open(url.pathname + url.hash);
-  await ready(again.page, F);
-  for (const label of ["Probe x", "Density", "Normal component"]) {
+  // (no reset here: the link's steps are replayed from the seed)
+  await again.page.locator(F).scrollIntoViewIfNeeded();
+  await widgetReady(again.page, F);
+  for (const label of ["Probe x", "Density", "Normal component", "Tracers"]) {
     assert.equal(await readout(again.page, F, label), await readout(page, F, label), label);
   }
   assert.deepEqual(problems, []);
@@ -104,8 +109,9 @@ test("objectives: a click moves θ, σ moves DSM's minimiser, n changes the samp
   const url = new URL(page.url());
   assert.match(url.hash, /sm-objectives-widget\.theta=/);
   const again = await shared.h.open(url.pathname + url.hash);
-  await ready(again.page, O);
-  for (const label of ["θ = (a, b)", "DSM minimiser", "ESM (explicit)"]) {
+  await again.page.locator(O).scrollIntoViewIfNeeded();
+  await widgetReady(again.page, O);
+  for (const label of ["θ = (a, b)", "DSM minimiser", "ESM (explicit)", "Descent steps"]) {
     assert.equal(await readout(again.page, O, label), await readout(page, O, label), label);
   }
   assert.deepEqual(problems, []);
@@ -137,7 +143,8 @@ test("tweedie: both routes agree, steps add samples, σ and the target change th
   const url = new URL(page.url());
   assert.match(url.hash, /tweedie-widget\.target=two-modes/);
   const again = await shared.h.open(url.pathname + url.hash);
-  await ready(again.page, W);
+  await again.page.locator(W).scrollIntoViewIfNeeded();
+  await widgetReady(again.page, W);
   for (const label of ["Exact MMSE", "MSE of Tweedie", "Samples"]) {
     assert.equal(await readout(again.page, W, label), await readout(page, W, label), label);
   }

@@ -65,6 +65,7 @@ pub struct ScoreFieldWidget {
     base: Vec<u8>,
     key: Option<(u32, u32, bool, u64)>,
     version: u64,
+    seed: u32,
 }
 
 fn build_field(name: &str, means: Option<&[f64]>, sigma: f64) -> Result<(Field, [f64; 4]), Error> {
@@ -129,7 +130,7 @@ impl ScoreFieldWidget {
         let flow = new_flow(view, n.max(1), seed)?;
         let probe = [0.3 * view[0] + 0.7 * view[1], 0.5 * (view[2] + view[3])];
         let reference = [0.5 * (view[0] + view[1]), 0.4 * view[2] + 0.6 * view[3]];
-        Ok(ScoreFieldWidget { name: target.into(), field, sigma, view, flow, tracers: n, probe, reference, base: vec![], key: None, version: 0 })
+        Ok(ScoreFieldWidget { name: target.into(), field, sigma, view, flow, tracers: n, probe, reference, base: vec![], key: None, version: 0, seed })
     }
 
     /// The target's name.
@@ -160,14 +161,15 @@ impl ScoreFieldWidget {
         Ok(())
     }
 
-    /// A new target, with optional moved means (the view follows a new preset, not moved means).
+    /// A new target, with optional moved means (the view follows a new preset, not moved means;
+    /// a new preset also places new tracers from the seed, as a reset does).
     #[wasm_bindgen(js_name = setTarget)]
     pub fn set_target(&mut self, target: &str, means: Option<Vec<f64>>) -> Result<(), JsError> {
         let sigma = if target == "circle" { self.sigma.max(0.02) } else { self.sigma };
         let (field, view) = build_field(target, means.as_deref(), sigma)?;
         if target != self.name {
             self.view = view;
-            self.flow = new_flow(view, self.tracers.max(1), 1)?;
+            self.flow = new_flow(view, self.tracers.max(1), self.seed)?;
         }
         self.field = field;
         self.name = target.into();
@@ -197,6 +199,7 @@ impl ScoreFieldWidget {
     /// New tracers from `seed`.
     pub fn reset(&mut self, seed: u32) -> Result<(), JsError> {
         self.flow = new_flow(self.view, self.tracers.max(1), seed)?;
+        self.seed = seed;
         Ok(())
     }
 

@@ -117,7 +117,8 @@ class SbScoreField extends SbWidget {
         this.canvas.setPointerCapture(e.pointerId);
       } else {
         this.guard(() => this.handle.setReference(x, y));
-        this.paramChanged({ restarted: this.handle.steps === 0 });
+        // the probe and the reference do not touch the tracers: a run stays reproducible
+        this.paramChanged({ restarted: this.reproducible });
         this.redraw();
         this.updateReadouts(true);
       }
@@ -140,10 +141,11 @@ class SbScoreField extends SbWidget {
         requestAnimationFrame(() => {
           this.moveQueued = false;
           if (!this.handle) return;
-          if (drag >= 0) this.guard(() => this.handle.setTarget(this.cfg.target, new Float64Array(this.cfg.means)));
+          const moved = drag >= 0;
+          if (moved) this.guard(() => this.handle.setTarget(this.cfg.target, new Float64Array(this.cfg.means)));
           if (this.pendingProbe) this.guard(() => this.handle.setProbe(...this.pendingProbe));
           this.pendingProbe = null;
-          this.paramChanged({ restarted: this.handle.steps === 0 });
+          this.paramChanged({ restarted: moved ? this.handle.steps === 0 : this.reproducible });
           this.redraw();
           this.updateReadouts(true);
         });
@@ -177,7 +179,12 @@ class SbScoreField extends SbWidget {
   }
 
   advance(budgetMs, fixed) {
-    return this.stepWithin(budgetMs, fixed, 2);
+    // a link may replay more steps than one core call takes (≤ 1000)
+    if (fixed > 0) {
+      for (let left = fixed; left > 0; left -= 1000) this.handle.step(Math.min(left, 1000));
+      return;
+    }
+    return this.stepWithin(budgetMs, 0, 2);
   }
 
   render() {

@@ -79,7 +79,8 @@ class SbSmObjectives extends SbWidget {
       const r = this.canvas.getBoundingClientRect();
       const [ta, tb] = this.handle.pixelToTheta(this.canvas, (e.clientX - r.left) * this.dpr, (e.clientY - r.top) * this.dpr, this.dpr);
       this.guard(() => this.handle.setTheta(ta, tb));
-      this.paramChanged({ restarted: this.handle.steps === 0 });
+      // θ does not touch the descents: a run stays reproducible
+      this.paramChanged({ restarted: this.reproducible });
       this.redraw();
       this.updateReadouts(true);
     });
@@ -110,8 +111,12 @@ class SbSmObjectives extends SbWidget {
   }
 
   advance(budgetMs, fixed) {
+    if (fixed > 0) {
+      for (let left = fixed; left > 0; left -= 1000) this.handle.step(Math.min(left, 1000));
+      return;
+    }
     // a few descent steps per frame: the paths are meant to be watched
-    return this.stepWithin(budgetMs, fixed, 1);
+    return this.stepWithin(budgetMs, 0, 1);
   }
 
   render() {

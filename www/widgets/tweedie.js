@@ -61,7 +61,7 @@ class SbTweedie extends SbWidget {
     );
     const c = this.cfg;
     this.targetSel = select({ label: "Target", options: TARGETS, value: c.target, onchange: (v) => { c.target = v; this.apply(() => this.handle.setTarget(v, this.seed()), true); } });
-    this.sigmaS = slider({ label: "Noise level σ", min: 0.05, max: 3, step: 0.05, value: c.sigma, format: (v) => v.toFixed(2), oninput: (v) => { c.sigma = v; this.apply(() => this.handle.setSigma(v), false); } });
+    this.sigmaS = slider({ label: "Noise level σ", min: 0.05, max: 3, step: 0.05, value: c.sigma, format: (v) => v.toFixed(2), oninput: (v) => { c.sigma = v; this.apply(() => this.handle.setSigma(v), true); } });
     this.nS = slider({ label: "Samples at reset", min: 0, max: N_STOPS.length - 1, step: 1, value: nearest(N_STOPS, c.n), format: (i) => N_STOPS[i].toLocaleString("en"), oninput: (i) => { c.n = N_STOPS[i]; this.apply(() => this.handle.setSamples(c.n, this.seed()), true); } });
     const names = ["clean x", "noisy x̃", "denoised", "arrows"];
     const labels = names.map((n, i) => {
@@ -76,10 +76,11 @@ class SbTweedie extends SbWidget {
       return h("label", { for: id }, b, ` ${n} `);
     });
     this.boxes = labels.map((l) => l.querySelector("input"));
-    this.params.append(this.targetSel.wrap, this.sigmaS.wrap, this.nS.wrap, h("div", { class: "sb-field sb-check", role: "group", "aria-label": "Layers to draw", style: "display: flex; flex-wrap: wrap; column-gap: 1rem" }, ...labels));
+    this.params.append(this.targetSel.wrap, this.sigmaS.wrap, this.nS.wrap, h("div", { class: "sb-check", role: "group", "aria-label": "Layers to draw", style: "display: grid; grid-template-columns: 1fr 1fr; justify-items: start; column-gap: 1rem" }, ...labels));
     this.syncControls();
   }
 
+  // `restarted`: the state equals a fresh run from the seed (σ keeps the draws: common random numbers)
   apply(f, restarted) {
     if (!this.handle) return;
     this.clearError();
@@ -104,7 +105,10 @@ class SbTweedie extends SbWidget {
   }
 
   advance(budgetMs, fixed) {
-    if (fixed > 0) return this.handle.step(fixed);
+    if (fixed > 0) {
+      for (let left = fixed; left > 0; left -= 1000) this.handle.step(Math.min(left, 1000));
+      return;
+    }
     if (!this.handle.step(1)) this.pause();
   }
 
