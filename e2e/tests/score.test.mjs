@@ -48,6 +48,12 @@ test("score field: probe and reference by pointer, σ merges the modes, the flow
   // the line integral matches the exact difference (to round-off: the difference shows as 0 or e-1x)
   const diff = (await readout(page, F, "Exact log p_σ(x) − log p_σ(x₀)")).split(" | ")[1];
   assert.ok(diff === "0" || /e-1[0-9]$/.test(diff), diff);
+  // keyboard: arrows on the focused plot move the probe (not a step of the flow)
+  const before = await readout(page, F, "Probe x");
+  await page.focus(`${F} canvas.sb-main`);
+  await page.keyboard.press("ArrowRight");
+  assert.notEqual(await readout(page, F, "Probe x"), before);
+  assert.match(await readout(page, F, "Tracers"), /^0 \| /);
   // Step runs the tracers
   const hash = await canvasHash(page, `${F} canvas.sb-main`);
   for (let i = 0; i < 3; i++) await page.click(`${F} button:has-text("Step")`);
@@ -90,6 +96,11 @@ test("objectives: a click moves θ, σ moves DSM's minimiser, n changes the samp
   const t = await clientOf(page, O, -0.4, 0.3, "pixelToTheta");
   await page.mouse.click(t.x, t.y);
   assert.match(await readout(page, O, "θ = (a, b)"), /^\(-0\.[34]\d*, 0\.[23]\d*\)$/);
+  // the keyboard moves θ too
+  const th = await readout(page, O, "θ = (a, b)");
+  await page.focus(`${O} canvas.sb-main`);
+  await page.keyboard.press("ArrowUp");
+  assert.notEqual(await readout(page, O, "θ = (a, b)"), th);
   // ESM − ISM is the same exact number at the new θ
   assert.equal((await readout(page, O, "ESM − ISM")).split(" | ")[0], c1.split(" | ")[0]);
   const dsm = await readout(page, O, "DSM minimiser");

@@ -42,7 +42,8 @@ class SbScoreField extends SbWidget {
 
   getState() {
     const c = this.cfg;
-    const pt = (v) => (v ? v.map((x) => String(Math.round(x * 1000) / 1000)).join(",") : undefined);
+    // full precision: a link must reproduce the readouts exactly
+    const pt = (v) => (v ? Array.from(v).map((x) => String(x)).join(",") : undefined);
     return { target: c.target, sigma: c.sigma, means: c.means ? pt(c.means) : undefined, probe: pt(this.handle?.probe()), ref: pt(this.handle?.reference()) };
   }
 
@@ -66,10 +67,10 @@ class SbScoreField extends SbWidget {
   buildUi() {
     const a = (k, d) => this.getAttribute(k) ?? d;
     this.cfg = { target: a("target", "ring8"), sigma: Number(a("sigma", "0")), tracers: Number(a("tracers", "400")), means: null, probe: null, ref: null };
-    this.canvas = h("canvas", { class: "sb-main", role: "img", "aria-label": "The score field over the density" });
+    this.canvas = h("canvas", { class: "sb-main", role: "img", tabindex: "0", "aria-label": "The score field over the density. With the keyboard: arrow keys move the probe x, Shift and arrow keys move the reference point x₀." });
     this.stage.append(
       this.canvas,
-      h("p", { class: "sb-caption" }, "Arrows: the score ∇log p_σ (length saturates, colour grows with |s|). Shading: the density p_σ (dotted: the circle the data lie on, for that target). Dots: tracers following dx/dt = ∇log p_σ. Green discs: modes; purple crosses: saddles; blue squares: minima; rings: the mixture's means (drag them). The dashed segment runs from the reference point x₀ (click to set it) to the probe x (follows the pointer)."),
+      h("p", { class: "sb-caption" }, "Arrows: the score ∇log p_σ (length saturates, colour grows with |s|). Shading: the density p_σ (dotted: the circle the data lie on, for that target). Dots: tracers following dx/dt = ∇log p_σ. Green discs: modes; purple crosses: saddles; blue squares: minima; rings: the mixture's means (drag them). The dashed segment runs from the reference point x₀ (click to set it) to the probe x (follows the pointer). Keyboard: focus the plot, arrows move x, Shift + arrows move x₀."),
     );
     const c = this.cfg;
     this.targetSel = select({ label: "Target", options: TARGETS, value: c.target, onchange: (v) => {
@@ -85,6 +86,7 @@ class SbScoreField extends SbWidget {
     } });
     this.params.append(this.targetSel.wrap, this.sigmaS.wrap);
     this.setupPointer();
+    this.setupKeys();
     this.syncControls();
   }
 
@@ -95,6 +97,25 @@ class SbScoreField extends SbWidget {
     this.paramChanged({ restarted: this.handle.steps === 0 });
     this.redraw();
     this.updateReadouts(true);
+  }
+
+  /** Arrow keys on the focused plot move the probe (with Shift, the reference point) by 1/50 of the view. */
+  setupKeys() {
+    this.canvas.addEventListener("keydown", (e) => {
+      const d = { ArrowLeft: [-1, 0], ArrowRight: [1, 0], ArrowUp: [0, 1], ArrowDown: [0, -1] }[e.key];
+      if (!d || !this.handle || e.ctrlKey || e.metaKey || e.altKey) return;
+      const c = this.canvas;
+      const a = this.handle.pixelToData(c, 0, 0, this.dpr);
+      const b = this.handle.pixelToData(c, c.width, c.height, this.dpr);
+      const step = Math.abs(b[0] - a[0]) / 50;
+      const [x, y] = e.shiftKey ? this.handle.reference() : this.handle.probe();
+      this.guard(() => (e.shiftKey ? this.handle.setReference(x + d[0] * step, y + d[1] * step) : this.handle.setProbe(x + d[0] * step, y + d[1] * step)));
+      this.paramChanged({ restarted: this.reproducible });
+      this.redraw();
+      this.updateReadouts(true);
+      e.preventDefault();
+      e.stopPropagation();
+    });
   }
 
   setupPointer() {

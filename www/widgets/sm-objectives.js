@@ -40,7 +40,7 @@ class SbSmObjectives extends SbWidget {
   getState() {
     const c = this.cfg;
     const t = this.handle ? Array.from(this.handle.theta()) : c.theta;
-    return { data: c.data, sigma: c.sigma, n: c.n, theta: t ? t.map((x) => String(Math.round(x * 1e4) / 1e4)).join(",") : undefined };
+    return { data: c.data, sigma: c.sigma, n: c.n, theta: t ? t.map((x) => String(x)).join(",") : undefined };
   }
 
   setState(v) {
@@ -61,11 +61,11 @@ class SbSmObjectives extends SbWidget {
   buildUi() {
     const a = (k, d) => this.getAttribute(k) ?? d;
     this.cfg = { data: a("data", "two-modes"), sigma: Number(a("sigma", "0.8")), n: Number(a("samples", "1000")), theta: null };
-    this.canvas = h("canvas", { class: "sb-main", role: "img", "aria-label": "Level lines of the objectives over (a, b)" });
+    this.canvas = h("canvas", { class: "sb-main", role: "img", tabindex: "0", "aria-label": "Level lines of the objectives over (a, b). With the keyboard: arrow keys move θ." });
     this.chart = h("canvas", { class: "sb-chart", role: "img", "aria-label": "Scores against x" });
     this.stage.append(
       this.canvas,
-      h("p", { class: "sb-caption" }, "Level lines over the model's parameters (a, b) (horizontal a, vertical b). Blue: ESM and ISM — the same lines, since they differ by a constant. Orange: DSM at σ. Filled discs: exact minimisers (SSM's is ISM's). Rings: the minimisers of the objectives built from the n samples (green: SSM). Paths: gradient descent on each sample objective from a common start, where θ (the cross) sits at first. The readouts are taken at θ: click to move it."),
+      h("p", { class: "sb-caption" }, "Level lines over the model's parameters (a, b) (horizontal a, vertical b). Blue: ESM and ISM — the same lines, since they differ by a constant. Orange: DSM at σ. Filled discs: exact minimisers (SSM's is ISM's). Rings: the minimisers of the objectives built from the n samples (green: SSM). Paths: gradient descent on each sample objective from a common start, where θ (the cross) sits at first. The readouts are taken at θ: click to move it (or focus the plot and use the arrow keys)."),
       this.chart,
       h("p", { class: "sb-caption" }, "The scores against x: of the data p (p), of the noised data q_σ (q_σ), the best affine fits that ESM/ISM and DSM find (ISM opt., DSM opt.), and the model at θ (θ)."),
     );
@@ -83,6 +83,21 @@ class SbSmObjectives extends SbWidget {
       this.paramChanged({ restarted: this.reproducible });
       this.redraw();
       this.updateReadouts(true);
+    });
+    this.canvas.addEventListener("keydown", (e) => {
+      const d = { ArrowLeft: [-1, 0], ArrowRight: [1, 0], ArrowUp: [0, 1], ArrowDown: [0, -1] }[e.key];
+      if (!d || !this.handle || e.ctrlKey || e.metaKey || e.altKey) return;
+      const c = this.canvas;
+      const a = this.handle.pixelToTheta(c, 0, 0, this.dpr);
+      const b = this.handle.pixelToTheta(c, c.width, c.height, this.dpr);
+      const step = Math.abs(b[0] - a[0]) / 50;
+      const [ta, tb] = this.handle.theta();
+      this.guard(() => this.handle.setTheta(ta + d[0] * step, tb + d[1] * step));
+      this.paramChanged({ restarted: this.reproducible });
+      this.redraw();
+      this.updateReadouts(true);
+      e.preventDefault();
+      e.stopPropagation();
     });
     this.syncControls();
   }
