@@ -280,6 +280,18 @@ fn v_sm1_v_sm3_the_affine_objectives_differ_by_constants_and_share_minimisers() 
 }
 
 #[test]
+fn the_quadrature_resolves_a_narrow_component_beside_a_wide_one() {
+    // 0.5 N(0, 0.01²) + 0.5 N(3, 5²): E[x s_p] = −1 and E[s_p] = 0 by integration by parts, and
+    // ½E[s_p²] is dominated by the narrow component, ≈ ½ · 0.5/0.01² = 2500 (the wide component
+    // takes over in the narrow one's far tails and lowers it by a few per cent: allow 5 %)
+    let p = Mixture1::new(&[0.5, 0.5], &[0.0, 3.0], &[0.01, 5.0]).unwrap();
+    let sm = AffineScoreMatching::new(p, 0.5).unwrap();
+    let e = sm.exact(Objective::Explicit);
+    assert!((e.r[0] + 1.0).abs() < 1e-9 && e.r[1].abs() < 1e-9, "{:?}", e.r);
+    assert!((sm.esm_minus_ism() / 2500.0 - 1.0).abs() < 0.05, "{}", sm.esm_minus_ism());
+}
+
+#[test]
 fn the_monte_carlo_estimates_of_all_four_objectives_agree_with_the_exact_values() {
     let sm = AffineScoreMatching::new(two_modes_1d(), 0.7).unwrap();
     let s = AffineSamples::draw(sm.target(), 100_000, 9).unwrap();

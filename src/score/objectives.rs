@@ -74,11 +74,20 @@ pub enum Objective {
 /// All four objectives.
 pub const OBJECTIVES: [Objective; 4] = [Objective::Explicit, Objective::Implicit, Objective::Denoising, Objective::Sliced];
 
-/// (E[x s], E[s], E[s²]) of a 1D mixture's own score, by quadrature over mean ± 12 sd.
+/// (E[x s], E[s], E[s²]) of a 1D mixture's own score, by 8-point Gauss–Legendre on cells that
+/// follow the components: breakpoints every half sd within ±12 sd of each mean, plus 400 equal
+/// cells over the whole support, so that a narrow component beside a wide one is resolved.
 fn score_moments(p: &Mixture1) -> Result<[f64; 3], Error> {
     let [lo, hi] = p.support();
-    let w = hi - lo;
-    let rule = Rule1::new(lo - 0.2 * w, hi + 0.2 * w, 600, 8)?;
+    let mut breaks: Vec<f64> = (0..=400).map(|k| lo + (hi - lo) * k as f64 / 400.0).collect();
+    for (m, s) in p.means().iter().zip(p.sds()) {
+        breaks.extend((-24..=24).map(|j| m + 0.5 * j as f64 * s));
+    }
+    breaks.sort_by(f64::total_cmp);
+    // merge breakpoints closer than 1e-9 of the support (duplicates would make empty cells)
+    let tol = 1e-9 * (hi - lo);
+    breaks.dedup_by(|a, b| (*a - *b).abs() <= tol);
+    let rule = Rule1::from_breakpoints(&breaks, 8)?;
     let (mut xs, mut s1, mut s2) = (0.0, 0.0, 0.0);
     for (&x, &wt) in rule.nodes().iter().zip(rule.weights()) {
         let d = p.log_density(x).exp() * wt;
