@@ -440,8 +440,9 @@ fn the_tweedie_denoiser_reaches_the_exact_mmse() {
         assert!((exact_mmse(&g, sigma).unwrap() - exact).abs() < 1e-6 * exact, "σ={sigma}");
     }
     // the 32-cell quadrature against an independent 96-cell one over a wider box
-    for (name, sigma) in [("ring8", 0.1), ("two-modes", 0.5)] {
-        let p = preset(name).unwrap();
+    let narrow = GaussianMixture::from_flat(&[0.5, 0.5], &[0.0, 0.0, 3.0, 1.0], &[0.0004, 0.0, 0.0004, 4.0, 1.0, 3.0]).unwrap();
+    for (p, sigma) in [(preset("ring8").unwrap(), 0.1), (preset("two-modes").unwrap(), 0.5), (narrow, 0.02)] {
+        let name = format!("{} components", p.len());
         let q = p.noised(sigma).unwrap();
         let b = q.view_box();
         let wide = [b[0] - 2.0, b[1] + 2.0, b[2] - 2.0, b[3] + 2.0];

@@ -78,14 +78,18 @@ pub fn tweedie_mean(p_sigma: &GaussianMixture, sigma: f64, y: [f64; 2]) -> [f64;
     [y[0] + sigma * sigma * s[0], y[1] + sigma * sigma * s[1]]
 }
 
-/// The exact MMSE ∫ p_σ(y) tr Cov(x | y) dy, by 8-point Gauss–Legendre on 32 × 32 cells over
+/// The exact MMSE ∫ p_σ(y) tr Cov(x | y) dy, by 8-point Gauss–Legendre on 32 × 32 cells (more,
+/// up to 256, when a component of p_σ is narrower than a cell) over
 /// p_σ's box (mean ± 4.4 sd of every component: the mass outside is below 1e-4 of the total,
 /// and the integrand is bounded by max tr Σₖ there; the integral is divided by the mass inside).
 /// The cells are at most 1/8 of the box, a few component sds wide, where the 8-point rule (exact
 /// to degree 15) resolves the smooth integrand far below the Monte Carlo errors it is compared with.
 pub fn exact_mmse(p: &GaussianMixture, sigma: f64) -> Result<f64, Error> {
     let q = p.noised(sigma)?;
-    let rule = Rule2::new(q.view_box(), 32, 8)?;
+    let b = q.view_box();
+    let scale = super::field::smallest_scale(&q);
+    let cells = ((b[1] - b[0]) / scale).ceil().clamp(32.0, 256.0) as usize;
+    let rule = Rule2::new(b, cells, 8)?;
     let (mut mass, mut total) = (0.0, 0.0);
     rule.for_each(|y, w| {
         let d = q.density(y) * w;
