@@ -24,6 +24,8 @@ fn the_score_field_reads_the_exact_score_and_its_line_integral() {
     assert!((w.line_integral().unwrap() - w.log_density_difference()).abs() < 1e-8);
     let s = w.score();
     assert!(s.len() == 2 && s[0].is_finite());
+    assert!((w.score_norm() - s[0].hypot(s[1])).abs() < 1e-12 && (w.density().ln() - w.log_density()).abs() < 1e-12);
+    assert!(w.line_integral_error().unwrap() < 1e-8);
     // a larger σ merges everything into one mode (σ² + 0.25 > 8)
     w.set_sigma(2.9).unwrap();
     assert_eq!(w.critical_points().len(), 3);

@@ -233,9 +233,24 @@ impl ScoreFieldWidget {
     pub fn log_density(&self) -> f64 {
         self.field.log_density(self.probe)
     }
+    /// p_σ at the probe.
+    pub fn density(&self) -> f64 {
+        self.field.log_density(self.probe).exp()
+    }
     /// ∇log p_σ at the probe, [sx, sy].
     pub fn score(&self) -> Vec<f64> {
         self.field.score(self.probe).to_vec()
+    }
+    /// ‖∇log p_σ‖ at the probe.
+    #[wasm_bindgen(js_name = scoreNorm)]
+    pub fn score_norm(&self) -> f64 {
+        let s = self.field.score(self.probe);
+        s[0].hypot(s[1])
+    }
+    /// |line integral − exact log-density difference|.
+    #[wasm_bindgen(js_name = lineIntegralError)]
+    pub fn line_integral_error(&self) -> Result<f64, JsError> {
+        Ok((self.line_integral()? - self.log_density_difference()).abs())
     }
     /// ∫ s · dx along the segment from the reference point to the probe (8-point Gauss–Legendre
     /// on 64 to 10 000 cells, four per length scale of the field; see `line_integral_cells`).

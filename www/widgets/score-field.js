@@ -229,12 +229,12 @@ class SbScoreField extends SbWidget {
     const s = w.score();
     const ld = w.logDensity();
     this.setReadout("probe", "Probe x", `(${fmt(px, 3)}, ${fmt(py, 3)})`);
-    this.setReadout("dens", "Density p_σ(x) | log p_σ(x)", `${fmt(Math.exp(ld), 4)} | ${fmt(ld, 5)}`);
-    this.setReadout("score", "Score ∇log p_σ(x) | its length", `(${fmt(s[0], 4)}, ${fmt(s[1], 4)}) | ${fmt(Math.hypot(s[0], s[1]), 4)}`);
+    this.setReadout("dens", "Density p_σ(x) | log p_σ(x)", `${fmt(w.density(), 4)} | ${fmt(ld, 5)}`);
+    this.setReadout("score", "Score ∇log p_σ(x) | its length", `(${fmt(s[0], 4)}, ${fmt(s[1], 4)}) | ${fmt(w.scoreNorm(), 4)}`);
     const li = w.lineIntegral();
     const ex = w.logDensityDifference();
     this.setReadout("li", "∫ s·dx from x₀ to x (Gauss–Legendre)", fmt(li, 10));
-    this.setReadout("lix", "Exact log p_σ(x) − log p_σ(x₀) | difference", `${fmt(ex, 10)} | ${fmt(Math.abs(li - ex), 2)}`);
+    this.setReadout("lix", "Exact log p_σ(x) − log p_σ(x₀) | difference", `${fmt(ex, 10)} | ${fmt(w.lineIntegralError(), 2)}`);
     const cp = w.criticalPoints();
     if (w.target === "circle") {
       const [g, approx, dist] = w.normalScore();
