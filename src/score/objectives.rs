@@ -268,3 +268,65 @@ impl AffineSamples {
         (g * g * n, r * r * n)
     }
 }
+
+/// Gradient descent on the four empirical objectives from a common start, a step-wise state
+/// machine (the caller owns the loop): θ ← θ − η(Mθ − r) for each quadratic, with one step size
+/// η = 1/λ_max over the four M (so every descent is stable, and monotone: for a quadratic with
+/// η ≤ 1/λ_max each step lowers J). The paths are kept (at most 5000 points each; beyond that the
+/// last point moves).
+#[derive(Debug, Clone, PartialEq)]
+pub struct AffineDescent {
+    quads: [Quadratic; 4],
+    step_size: f64,
+    paths: [Vec<[f64; 2]>; 4],
+    steps: u64,
+}
+
+/// Most points kept per descent path.
+pub const PATH_MAX: usize = 5000;
+
+impl AffineDescent {
+    /// Descents on `quads` (in the order of [`OBJECTIVES`]) from `start`.
+    pub fn new(quads: [Quadratic; 4], start: [f64; 2]) -> Self {
+        let lmax = quads
+            .iter()
+            .map(|q| {
+                let (a, b, c) = (q.m[0], q.m[1], q.m[2]);
+                0.5 * (a + c) + (0.25 * (a - c).powi(2) + b * b).sqrt()
+            })
+            .fold(0.0, f64::max);
+        Self { quads, step_size: 1.0 / lmax.max(1e-12), paths: std::array::from_fn(|_| vec![start]), steps: 0 }
+    }
+
+    /// The step size η.
+    pub fn step_size(&self) -> f64 {
+        self.step_size
+    }
+    /// Steps taken.
+    pub fn steps(&self) -> u64 {
+        self.steps
+    }
+    /// The path of descent `k` (0 ESM, 1 ISM, 2 DSM, 3 SSM).
+    pub fn path(&self, k: usize) -> &[[f64; 2]] {
+        &self.paths[k.min(3)]
+    }
+    /// Where descent `k` is now.
+    pub fn theta(&self, k: usize) -> [f64; 2] {
+        *self.paths[k.min(3)].last().expect("a path holds its start")
+    }
+
+    /// One step of every descent.
+    pub fn step(&mut self) {
+        for (q, path) in self.quads.iter().zip(self.paths.iter_mut()) {
+            let t = *path.last().expect("a path holds its start");
+            let g = [q.m[0] * t[0] + q.m[1] * t[1] - q.r[0], q.m[1] * t[0] + q.m[2] * t[1] - q.r[1]];
+            let nt = [t[0] - self.step_size * g[0], t[1] - self.step_size * g[1]];
+            if path.len() < PATH_MAX {
+                path.push(nt);
+            } else {
+                *path.last_mut().expect("non-empty") = nt;
+            }
+        }
+        self.steps += 1;
+    }
+}

@@ -16,7 +16,7 @@ use crate::chart::ChartTheme;
 use crate::chart_multi::{draw_multi_chart, palette, Series};
 use crate::error::{check_range, Error};
 use crate::kl::mixture1::Mixture1;
-use crate::score::objectives::{AffineSamples, AffineScoreMatching, Objective, Quadratic, OBJECTIVES};
+use crate::score::objectives::{AffineDescent, AffineSamples, AffineScoreMatching, Objective, Quadratic, OBJECTIVES};
 use crate::score::picture::contours;
 use crate::score::sliced::{draw_projection, quadratic_form, trace_estimator_variance, Projection};
 use crate::score::mean_se;
@@ -59,8 +59,7 @@ pub struct SmObjectivesWidget {
     n: usize,
     theta: [f64; 2],
     start: [f64; 2],
-    paths: [Vec<[f64; 2]>; 4],
-    learning_rate: f64,
+    descent: AffineDescent,
     image: Vec<u8>,
     /// The level-line image is redrawn only when the canvas, the theme or the exact objectives change.
     key: Option<(u32, u32, bool, u64)>,
@@ -71,13 +70,7 @@ pub struct SmObjectivesWidget {
 impl SmObjectivesWidget {
     fn refresh(&mut self) {
         self.empirical = OBJECTIVES.map(|o| self.samples.empirical(&self.sm, o));
-        // step size 1/λ_max of the largest empirical M: stable and fast for every objective
-        let lmax = self.empirical.iter().map(|q| {
-            let (a, b, c) = (q.m[0], q.m[1], q.m[2]);
-            0.5 * (a + c) + (0.25 * (a - c).powi(2) + b * b).sqrt()
-        }).fold(0.0, f64::max);
-        self.learning_rate = 1.0 / lmax.max(1e-9);
-        self.paths = std::array::from_fn(|_| vec![self.start]);
+        self.descent = AffineDescent::new(self.empirical, self.start);
     }
 
     /// The (a, b) box drawn: around the exact ISM and DSM minimisers and the descents' start.
@@ -113,7 +106,7 @@ impl SmObjectivesWidget {
         let start = Self::default_start(&sm);
         let mut w = SmObjectivesWidget {
             name: data_name.into(), sm, samples: samples_drawn, empirical: [q0; 4], n: samples as usize,
-            theta: start, start, paths: Default::default(), learning_rate: 0.1, image: vec![], key: None, version: 0, seed,
+            theta: start, start, descent: AffineDescent::new([q0; 4], start), image: vec![], key: None, version: 0, seed,
         };
         w.refresh();
         Ok(w)
@@ -137,7 +130,7 @@ impl SmObjectivesWidget {
     /// Gradient-descent steps since the reset.
     #[wasm_bindgen(getter)]
     pub fn steps(&self) -> f64 {
-        (self.paths[0].len() - 1) as f64
+        self.descent.steps() as f64
     }
 
     /// New samples from `seed`; the descents restart.
@@ -190,16 +183,7 @@ impl SmObjectivesWidget {
     pub fn step(&mut self, n: f64) -> Result<(), JsError> {
         check_range("steps", n, 1.0, 1000.0, false)?;
         for _ in 0..n as usize {
-            for (q, path) in self.empirical.iter().zip(self.paths.iter_mut()) {
-                let t = *path.last().expect("a path starts with the start");
-                let g = [q.m[0] * t[0] + q.m[1] * t[1] - q.r[0], q.m[1] * t[0] + q.m[2] * t[1] - q.r[1]];
-                let nt = [t[0] - self.learning_rate * g[0], t[1] - self.learning_rate * g[1]];
-                if path.len() < 5000 {
-                    path.push(nt);
-                } else {
-                    *path.last_mut().expect("non-empty") = nt;
-                }
-            }
+            self.descent.step();
         }
         Ok(())
     }
@@ -208,7 +192,7 @@ impl SmObjectivesWidget {
     pub fn descent_theta(&self, i: u32) -> Result<Vec<f64>, JsError> {
         let o = objective(i)?;
         let k = OBJECTIVES.iter().position(|x| *x == o).unwrap_or(0);
-        Ok(self.paths[k].last().copied().unwrap_or(self.start).to_vec())
+        Ok(self.descent.theta(k).to_vec())
     }
 
     /// The exact value of objective `i` at θ.
@@ -310,7 +294,7 @@ impl SmObjectivesWidget {
             ctx.set_stroke_style_str(&css(c));
             ctx.set_line_width(if k == 0 { 3.0 * dpr } else { 1.5 * dpr });
             ctx.begin_path();
-            for (j, x) in self.paths[k].iter().enumerate() {
+            for (j, x) in self.descent.path(k).iter().enumerate() {
                 let (px, py) = to_px(*x);
                 if j == 0 { ctx.move_to(px, py) } else { ctx.line_to(px, py) }
             }
