@@ -141,7 +141,7 @@ fn the_line_integral_resolves_thin_modes_and_the_thin_shell_of_a_circle() {
     // with cells from the field's scale the integral matches to ~1e-10 relative
     for sigma in [0.02, 0.1, 1.0] {
         let ring = SmoothedRing::new(3.0, sigma).unwrap();
-        for (a, b) in [([0.2, 0.1], [5.0, -1.0]), ([-4.0, 3.5], [3.5, -4.0]), ([2.9, 0.0], [3.1, 0.05])] {
+        for (a, b) in [([0.2f64, 0.1], [5.0f64, -1.0]), ([-4.0, 3.5], [3.5, -4.0]), ([2.9, 0.0], [3.1, 0.05])] {
             let len = (b[0] - a[0]).hypot(b[1] - a[1]);
             let li = line_integral(|x| ring.score(x), a, b, line_integral_cells(len, sigma)).unwrap();
             let ex = ring.log_density(b) - ring.log_density(a);
