@@ -16,6 +16,7 @@
 //! | [`ebm`] | mixture-of-wells energies, Z_T by quadrature, curse of dimensionality, Langevin on p_T, EBM training with exact gradients | EBM |
 //! | [`kl`] | closed-form and quadrature KL, forward/reverse Gaussian fits, EM, maximum likelihood against the truth | KL |
 //! | [`nn`] | MLPs with a hand-written backward pass, Adam, weights file, simd128 GEMM; the denoising-score-matching trainer (benchmark W2) | score |
+//! | [`score`] | score-field geometry (Jacobian, critical points, line integral), the smoothed ring, Tweedie and the exact posterior mean, ESM/ISM/DSM/SSM of an affine model, sliced projections | score |
 //! | [`quadrature`] | composite Gauss–Legendre rules in 1D and 2D, log-sum-exp integrals | KL, EBM |
 //! | [`weighted_histogram`] | a 1-D histogram of weighted samples read as a density (SGLD chains) | Langevin |
 //! | [`stats`], [`histogram_kl`] | sample moments; KL between a particle histogram and the exact density on a grid | Langevin, KL |
@@ -46,6 +47,7 @@ pub mod quadrature;
 pub mod raster;
 pub mod rng;
 pub mod sgld;
+pub mod score;
 pub mod stats;
 pub mod viewport;
 pub mod weighted_histogram;

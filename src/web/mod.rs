@@ -18,6 +18,9 @@ mod mle_widget;
 mod sgld_widget;
 mod langevin_widget;
 mod mala_widget;
+mod score_field_widget;
+mod sm_objectives_widget;
+mod tweedie_widget;
 mod target;
 
 pub use annealed_widget::AnnealedWidget;
@@ -30,6 +33,9 @@ pub use mle_widget::MleWidget;
 pub use sgld_widget::SgldWidget;
 pub use langevin_widget::LangevinWidget;
 pub use mala_widget::MalaWidget;
+pub use score_field_widget::ScoreFieldWidget;
+pub use sm_objectives_widget::SmObjectivesWidget;
+pub use tweedie_widget::TweedieWidget;
 pub use target::MixtureTarget;
 
 use wasm_bindgen::prelude::*;
