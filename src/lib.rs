@@ -14,12 +14,14 @@
 //! | [`kl`] | closed-form and quadrature KL, forward/reverse Gaussian fits, EM, maximum likelihood against the truth | KL |
 //! | [`quadrature`] | composite Gauss–Legendre rules in 1D and 2D, log-sum-exp integrals | KL, EBM |
 //! | [`stats`], [`histogram_kl`] | sample moments; KL between a particle histogram and the exact density on a grid | Langevin, KL |
+//! | [`ddpm`], [`sde`] | β schedules, VP/VE/sub-VP/OU SDEs and exact mixture marginals; forward, reverse (free c), Heun, predictor–corrector, ancestral and DDIM samplers; Fokker–Planck grids; probability-flow likelihood; OU thermodynamics | DDPM, SDE |
 //! | [`viewport`], [`raster`], [`chart`], [`chart_multi`] | data ↔ pixel mapping; density heatmaps and particle clouds rasterised to RGBA; axes | all widgets |
 #![warn(missing_docs)]
 
 pub mod boltzmann;
 pub mod chart;
 pub mod chart_multi;
+pub mod ddpm;
 pub mod drawn_target;
 pub mod ebm;
 pub mod error;
@@ -36,6 +38,7 @@ pub mod presets;
 pub mod quadrature;
 pub mod raster;
 pub mod rng;
+pub mod sde;
 pub mod stats;
 pub mod viewport;
 

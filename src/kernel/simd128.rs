@@ -14,12 +14,12 @@ use crate::mixture::MAX_COMPONENTS;
 use crate::normal::{HALF_PI_OVER_2POW24, TWO_POW_M24};
 
 #[inline(always)]
-fn sp(v: f32) -> v128 {
+pub(crate) fn sp(v: f32) -> v128 {
     f32x4_splat(v)
 }
 
 #[inline(always)]
-fn triple32(mut x: v128) -> v128 {
+pub(crate) fn triple32(mut x: v128) -> v128 {
     x = v128_xor(x, u32x4_shr(x, 17));
     x = i32x4_mul(x, u32x4_splat(0xed5a_d4bb));
     x = v128_xor(x, u32x4_shr(x, 11));
@@ -76,7 +76,7 @@ fn ln4(x: v128) -> v128 {
 }
 
 #[inline(always)]
-fn normal_pair4(a: v128, b: v128) -> (v128, v128) {
+pub(crate) fn normal_pair4(a: v128, b: v128) -> (v128, v128) {
     let u1 = f32x4_mul(
         f32x4_convert_i32x4(i32x4_add(u32x4_shr(a, 8), i32x4_splat(1))),
         sp(TWO_POW_M24),
@@ -125,7 +125,7 @@ fn normal_pair4(a: v128, b: v128) -> (v128, v128) {
 
 /// One component's constants, splatted to four lanes once per step (not once per particle).
 #[derive(Clone, Copy)]
-struct Splat {
+pub(crate) struct Splat {
     mx: v128,
     my: v128,
     pxx: v128,
@@ -135,7 +135,7 @@ struct Splat {
     h: v128,
 }
 
-const ZERO_SPLAT: Splat = Splat {
+pub(crate) const ZERO_SPLAT: Splat = Splat {
     mx: f32x4(0.0, 0.0, 0.0, 0.0),
     my: f32x4(0.0, 0.0, 0.0, 0.0),
     pxx: f32x4(0.0, 0.0, 0.0, 0.0),
@@ -145,7 +145,7 @@ const ZERO_SPLAT: Splat = Splat {
     h: f32x4(0.0, 0.0, 0.0, 0.0),
 };
 
-fn splat_all(t: &MixtureKernel, out: &mut [Splat; MAX_COMPONENTS]) {
+pub(crate) fn splat_all(t: &MixtureKernel, out: &mut [Splat; MAX_COMPONENTS]) {
     for (k, o) in out.iter_mut().enumerate().take(t.len()) {
         *o = Splat {
             mx: sp(t.mx[k]),
@@ -163,7 +163,12 @@ fn splat_all(t: &MixtureKernel, out: &mut [Splat; MAX_COMPONENTS]) {
 /// number of components (the length of `cs`): a small constant lets the compiler unroll the
 /// component loops and keep the logits in registers.
 #[inline(always)]
-fn neg_score4<const E: usize>(cs: &[Splat], iso: bool, x: v128, y: v128) -> (v128, v128) {
+pub(crate) fn neg_score4<const E: usize>(
+    cs: &[Splat],
+    iso: bool,
+    x: v128,
+    y: v128,
+) -> (v128, v128) {
     let cs = &cs[..cs.len().min(E)];
     let mut e = [sp(0.0); E];
     let mut m = sp(f32::MIN);
