@@ -17,8 +17,8 @@ pub fn bernoulli(z: f64) -> f64 {
     if z.abs() < 1e-4 {
         1.0 - 0.5 * z + z * z / 12.0
     } else if z > 0.0 {
-        let e = (-z).exp();
-        z * e / (1.0 - e)
+        // z e^{−z}/(1 − e^{−z}): no overflow for large z, no cancellation (expm1) for small z
+        z * (-z).exp() / -(-z).exp_m1()
     } else {
         z / z.exp_m1()
     }
@@ -60,8 +60,10 @@ mod tests {
             );
         }
         // the series and the closed form agree at the switch to O(z⁴/720) ~ 1e-19
-        let z = 1e-4;
-        assert!((bernoulli(z) - z / z.exp_m1()).abs() < 1e-15);
+        for z in [1e-4, -1e-4, 1.0001e-4, 9.999e-5] {
+            let direct = z / z.exp_m1();
+            assert!((bernoulli(z) - direct).abs() < 1e-15, "{z}");
+        }
         assert!(bernoulli(800.0) >= 0.0 && bernoulli(800.0) < 1e-300);
     }
 }
