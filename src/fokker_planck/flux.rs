@@ -60,7 +60,7 @@ mod tests {
             );
         }
         // the series and the closed form agree at the switch to O(z⁴/720) ~ 1e-19
-        for z in [1e-4, -1e-4, 1.0001e-4, 9.999e-5] {
+        for z in [1e-4f64, -1e-4, 1.0001e-4, 9.999e-5] {
             let direct = z / z.exp_m1();
             assert!((bernoulli(z) - direct).abs() < 1e-15, "{z}");
         }
