@@ -33,6 +33,7 @@
 pub mod euler_maruyama;
 pub mod forward;
 pub mod kernel;
+pub mod likelihood;
 
 pub mod ou;
 pub mod predictor_corrector;
