@@ -40,6 +40,7 @@ pub mod predictor_corrector;
 pub mod reverse;
 pub mod score;
 pub mod sub_vp;
+pub mod thermodynamics;
 
 pub mod ve;
 pub mod vp;
