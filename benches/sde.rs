@@ -7,6 +7,7 @@
 //! * `fokker-planck-2d`: the reverse-SDE density (c = 1) of the same target on a 128 × 128 grid,
 //!   from t = T = 1; prints steps per second (one step = velocity at 32,512 faces with the exact f64
 //!   mixture score, Scharfetter–Gummel fluxes, positivity check, update).
+//!
 //! Format: `bench=SDE run=<name> <unit>=<median> min=<> max=<>`.
 
 use scorebook::fokker_planck::{FpDirection, SdeDensity2d};

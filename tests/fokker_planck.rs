@@ -14,14 +14,10 @@ fn gauss(x: f64, m: f64, v: f64) -> f64 {
 /// Evolves OU (drift −a x, D = b²/2) on [lo, hi] with `cells` cells from N(m₀, v₀) to time t at
 /// ½ the positivity limit; returns the grid and the exact cell averages of p_t.
 fn ou_run(
-    a: f64,
-    b: f64,
-    m0: f64,
-    v0: f64,
+    (a, b): (f64, f64),
+    (m0, v0): (f64, f64),
     t: f64,
-    lo: f64,
-    hi: f64,
-    cells: usize,
+    (lo, hi, cells): (f64, f64, usize),
 ) -> (FokkerPlanck1d, Vec<f64>) {
     let mut fp = FokkerPlanck1d::new(lo, hi, cells, |x| gauss(x, m0, v0)).unwrap();
     let d = 0.5 * b * b;
@@ -44,11 +40,11 @@ fn ou_run(
 /// for smooth solutions, and Δt ∝ h² at the positivity limit, so Euler's O(Δt) is O(h²) too).
 #[test]
 fn ou_density_matches_the_closed_form_and_conserves_mass() {
-    let (fp, exact) = ou_run(1.0, 1.0, 2.0, 0.25, 1.0, -6.0, 8.0, 280);
+    let (fp, exact) = ou_run((1.0, 1.0), (2.0, 0.25), 1.0, (-6.0, 8.0, 280));
     let e1 = fp.l1_to(&exact);
     assert!((fp.mass() - 1.0).abs() < 1e-12, "mass {}", fp.mass());
     assert!(fp.density().iter().all(|p| *p >= 0.0));
-    let (fp2, exact2) = ou_run(1.0, 1.0, 2.0, 0.25, 1.0, -6.0, 8.0, 560);
+    let (fp2, exact2) = ou_run((1.0, 1.0), (2.0, 0.25), 1.0, (-6.0, 8.0, 560));
     let e2 = fp2.l1_to(&exact2);
     // measured 4.1e-4 at h = 0.05 and 1.07e-4 at h = 0.025: second order (ratio 4 ± 20 %)
     assert!(e1 < 6e-4 && (3.2..4.8).contains(&(e1 / e2)), "L1 {e1} {e2}");
@@ -119,7 +115,7 @@ fn kl_decay_under_ou() {
         (0.0, 4.0, 0.5, 0.179_985),
         (0.0, 4.0, 1.0, 0.032_626),
     ] {
-        let (fp, _) = ou_run(1.0, 2f64.sqrt(), m0, v0, t, -10.0, 12.0, 440);
+        let (fp, _) = ou_run((1.0, 2f64.sqrt()), (m0, v0), t, (-10.0, 12.0, 440));
         let kl = fp.kl_to(target.density());
         // grid error O(h²) + O(Δt) (h = 0.05): measured ≤ 1e-4; the prints have 6 decimals
         assert!(

@@ -97,7 +97,7 @@ impl FokkerPlanck1d {
             })
             .collect();
         let mass: f64 = p.iter().sum::<f64>() * h;
-        if !(mass.is_finite() && mass > 0.0) || p.iter().any(|v| !(*v >= 0.0)) {
+        if !(mass.is_finite() && mass > 0.0) || p.iter().any(|v| v.is_nan() || *v < 0.0) {
             return Err(Error::invalid(
                 "density",
                 "finite, non-negative, with mass on the grid",

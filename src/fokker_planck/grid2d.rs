@@ -73,7 +73,7 @@ impl FokkerPlanck2d {
             }
         }
         let mass: f64 = p.iter().sum::<f64>() * hx * hy;
-        if !(mass.is_finite() && mass > 0.0) || p.iter().any(|v| !(*v >= 0.0)) {
+        if !(mass.is_finite() && mass > 0.0) || p.iter().any(|v| v.is_nan() || *v < 0.0) {
             return Err(Error::invalid(
                 "density",
                 "finite, non-negative, with mass on the grid",

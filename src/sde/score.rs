@@ -190,20 +190,26 @@ pub fn affine_update(
         let mut ny = step.kx * ys[i] - step.ks * gy;
         if step.noise {
             let (zx, zy) = noise_pair(i as u32, &step.key);
-            nx = nx + step.kz * zx;
-            ny = ny + step.kz * zy;
+            nx += step.kz * zx;
+            ny += step.kz * zy;
         }
         xs[i] = nx;
         ys[i] = ny;
-        bad += (!(nx * nx + ny * ny < step.limit2)) as u32;
+        bad += runaway(nx * nx + ny * ny, step.limit2) as u32;
     }
     bad
+}
+
+/// True when a squared radius is NaN or ≥ R² (a runaway particle): `!(r2 < limit2)` spelled out.
+#[inline(always)]
+pub fn runaway(r2: f32, limit2: f32) -> bool {
+    r2.is_nan() || r2 >= limit2
 }
 
 /// The number of particles that are non-finite or outside the disc of radius √limit2.
 pub fn count_runaways(xs: &[f32], ys: &[f32], limit2: f32) -> u32 {
     xs.iter()
         .zip(ys)
-        .map(|(x, y)| (!(x * x + y * y < limit2)) as u32)
+        .map(|(x, y)| runaway(x * x + y * y, limit2) as u32)
         .sum()
 }

@@ -6,6 +6,7 @@ use crate::kernel::scalar::neg_score;
 use crate::kernel::MixtureKernel;
 use crate::normal::normal_pair;
 use crate::rng::counter_u32;
+use crate::sde::score::runaway;
 
 #[inline(always)]
 fn lanes<const L: usize>(
@@ -25,12 +26,12 @@ fn lanes<const L: usize>(
         if st.noise {
             let i = i0 + l as u32;
             let (zx, zy) = normal_pair(counter_u32(i, st.key.k0), counter_u32(i, st.key.k1));
-            nx = nx + st.kz * zx;
-            ny = ny + st.kz * zy;
+            nx += st.kz * zx;
+            ny += st.kz * zy;
         }
         xs[l] = nx;
         ys[l] = ny;
-        bad += (!(nx * nx + ny * ny < st.limit2)) as u32;
+        bad += runaway(nx * nx + ny * ny, st.limit2) as u32;
     }
     bad
 }
