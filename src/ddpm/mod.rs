@@ -9,6 +9,7 @@
 
 pub mod ancestral;
 pub mod ddim;
+pub mod forward;
 pub mod schedule;
 
 pub use schedule::BetaSchedule;

@@ -37,6 +37,7 @@ pub mod likelihood;
 
 pub mod ou;
 pub mod predictor_corrector;
+pub mod prior_kl;
 pub mod reverse;
 pub mod score;
 pub mod sub_vp;

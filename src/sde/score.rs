@@ -121,6 +121,45 @@ impl ScoreModel for ExactMixtureScore {
     }
 }
 
+/// A noise-prediction model ε(x, t) (the DDPM parametrisation), batched like [`ScoreModel`].
+pub trait EpsModel {
+    /// Writes ε(x, t) at every particle into (ex, ey).
+    fn eps(&mut self, level: &NoiseLevel, xs: &[f32], ys: &[f32], ex: &mut [f32], ey: &mut [f32]);
+}
+
+/// An ε-model used as a score: s = −ε/√v with v the level's variance (v = 1 − ᾱ_t for DDPM,
+/// σ_t² for an SDE; curriculum V-D1, Yasuda eq. 114). A v of 0 gives non-finite scores, which
+/// the samplers report as divergence.
+#[derive(Debug, Clone)]
+pub struct EpsScore<M>(pub M);
+
+impl<M: EpsModel> ScoreModel for EpsScore<M> {
+    fn score(
+        &mut self,
+        level: &NoiseLevel,
+        xs: &[f32],
+        ys: &[f32],
+        sx: &mut [f32],
+        sy: &mut [f32],
+    ) {
+        self.0.eps(level, xs, ys, sx, sy);
+        let k = (-1.0 / level.variance.sqrt()) as f32;
+        sx.iter_mut().for_each(|v| *v *= k);
+        sy.iter_mut().for_each(|v| *v *= k);
+    }
+}
+
+/// The exact ε* = −√v ∇log p_t of the mixture (the optimal ε-predictor, V-D2), the reference a
+/// trained ε-network is compared with.
+impl EpsModel for ExactMixtureScore {
+    fn eps(&mut self, level: &NoiseLevel, xs: &[f32], ys: &[f32], ex: &mut [f32], ey: &mut [f32]) {
+        ScoreModel::score(self, level, xs, ys, ex, ey);
+        let k = -(level.variance.sqrt() as f32);
+        ex.iter_mut().for_each(|v| *v *= k);
+        ey.iter_mut().for_each(|v| *v *= k);
+    }
+}
+
 /// Score buffers a sampler owns: allocated on the first step (or when the cloud grows), reused
 /// afterwards, so no step allocates.
 #[derive(Debug, Clone, Default)]
