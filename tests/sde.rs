@@ -338,14 +338,15 @@ fn x_stats(p: &Particles) -> (f64, f64, f64) {
 }
 
 /// V-13: the reverse SDE with the exact score returns M1's moments for every noise level c
-/// (OU a = 1, b = √2, T = 5, start N(0, 1)); c = 0 (the probability-flow ODE) by Heun.
+/// (OU a = 1, b = √2, T = 5, start N(0, 1)); c = 0 (the probability-flow ODE) by Heun, and
+/// c = 1 by the stochastic Heun scheme too.
 #[test]
 fn reverse_sde_returns_the_data_for_every_noise_level() {
     let sde = ou_m1();
     let data = m1();
     // exact: mean 0.45, var 2.7745, P(x < −0.25) = 0.3 + 0.7Φ(−3.5) = 0.30016. M1's fourth
     // central moment μ₄ = 11.48 gives SE(var) = √((μ₄ − σ⁴)/N).
-    let n = 50_000;
+    let n = 30_000;
     let nf = n as f64;
     let se_mean = (2.7745f64 / nf).sqrt();
     let se_var = ((11.48f64 - 2.7745f64.powi(2)) / nf).sqrt();
@@ -355,6 +356,7 @@ fn reverse_sde_returns_the_data_for_every_noise_level() {
         (0.5, ReverseMethod::EulerMaruyama, 1000),
         (1.0, ReverseMethod::EulerMaruyama, 1000),
         (1.5, ReverseMethod::EulerMaruyama, 1000),
+        (1.0, ReverseMethod::Heun, 250),
     ] {
         let mut s = ReverseSampler::new(
             sde,
@@ -518,5 +520,32 @@ fn bad_parameters_are_rejected_with_named_ranges() {
         .starts_with("t_end must be a time in (0, 1]"));
     assert!(
         msg(linear_em_moments(1.0, 1.0, 0.0, 0.01, 0).unwrap_err()).starts_with("steps must be")
+    );
+}
+
+/// V-17 in the sampler: the predictor–corrector's Langevin corrector targets p_t itself (√(2ε)
+/// noise). With N(0, I) data the VP marginals are all N(0, I), so 10 predictor steps with 50
+/// corrector steps each must keep the variance at 1 up to ULA's bias 1/(1 − ε/2) − 1 ≈ ε/2
+/// (ε ≈ 2·snr² = 0.05 here: +1.3 %); the source's √ε-noise corrector would give ½.
+#[test]
+fn corrector_targets_p_t_not_its_square() {
+    let data =
+        GaussianMixture::new(&[1.0], vec![Gaussian2::isotropic([0.0, 0.0], 1.0).unwrap()]).unwrap();
+    let sde = Sde::vp(0.1, 20.0).unwrap();
+    let mut pc = PredictorCorrector::new(sde, 10, 50, 0.16, 0.0, 1e4, 2).unwrap();
+    let n = 50_000;
+    let mut p = Particles::normal(n, [0.0, 0.0], 1.0, 2);
+    let mut sc = ExactMixtureScore::new(&data);
+    while pc.step(&mut p, &mut sc).unwrap() {}
+    assert_eq!(pc.nfe(), 10 * 51);
+    let eps = pc.last_corrector_step();
+    assert!((0.03..0.07).contains(&eps), "ε = {eps}");
+    let mo = moments(&p);
+    let pooled = 0.5 * (mo.cov[0] + mo.cov[2]);
+    // pooled variance SE √(2/(2N)) = 4.5e-3 → 5 SE = 0.022, around 1 + ε/2 (plus the predictor's
+    // own O(h) error with h = 0.1 on an invariant law, measured below 1 %)
+    assert!(
+        close(pooled, 1.0 / (1.0 - eps / 2.0), 0.022 + 0.01),
+        "{pooled}"
     );
 }
