@@ -7,7 +7,7 @@ use scorebook::mixture::GaussianMixture;
 use scorebook::particles::Particles;
 use scorebook::rng::sim_rng;
 use scorebook::sde::euler_maruyama::{em_path, linear_em_moments, log_log_slope, Gbm, ScalarOu};
-use scorebook::sde::forward::ForwardSampler;
+use scorebook::sde::forward::{ForwardMethod, ForwardSampler};
 use scorebook::sde::predictor_corrector::PredictorCorrector;
 use scorebook::sde::reverse::{ReverseMethod, ReverseSampler};
 use scorebook::sde::score::{ExactMixtureScore, ScoreModel};
@@ -561,7 +561,13 @@ fn mixture_hessian_matches_finite_differences() {
         &[0.4, 0.15, 0.3, 0.2, -0.05, 0.5, 1.0, 0.3, 0.4],
     )
     .unwrap();
-    for x in [[0.0, 0.0], [-1.2, 0.4], [1.0, -1.0], [0.3, 1.7], [4.0, -3.0]] {
+    for x in [
+        [0.0, 0.0],
+        [-1.2, 0.4],
+        [1.0, -1.0],
+        [0.3, 1.7],
+        [4.0, -3.0],
+    ] {
         let (s, h) = p.score_hessian(x);
         let s0 = p.score(x);
         assert!((s[0] - s0[0]).abs() < 1e-12 && (s[1] - s0[1]).abs() < 1e-12);
@@ -579,4 +585,36 @@ fn mixture_hessian_matches_finite_differences() {
         assert!((h[1] - fd[1]).abs() < 1e-6 * scale && (h[1] - fd[2]).abs() < 1e-6 * scale);
         assert!((h[2] - fd[3]).abs() < 1e-6 * scale, "{x:?}");
     }
+}
+
+/// V-03: the exact-transition sampler reproduces the OU closed form (a = b = 1, x₀ = 2, t = 1:
+/// mean 0.7357588823, variance 0.4323323584) with any number of steps (here 4 and 100), where
+/// Euler–Maruyama with 4 steps is visibly biased (its exact discrete mean 2·0.75⁴ = 0.633).
+#[test]
+fn exact_transition_matches_the_ou_closed_form() {
+    let sde = Sde::ou(1.0, 1.0, 1.0).unwrap();
+    let n = 100_000;
+    for steps in [4usize, 100] {
+        let mut f = ForwardSampler::new(sde, steps, 1.0, 1e4, 13).unwrap();
+        f.set_method(ForwardMethod::Exact);
+        let mut p = Particles::normal(n, [2.0, 2.0], 0.0, 13);
+        while f.step(&mut p).unwrap() {}
+        let mo = moments(&p);
+        // 5 SE: mean 5√(0.432/N) = 0.0104, variance 5·0.432·√(2/N) = 0.0097
+        for k in 0..2 {
+            assert!(
+                close(mo.mean[k], 0.735_758_882_3, 0.0104),
+                "{steps}: {:?}",
+                mo.mean
+            );
+        }
+        assert!(
+            close(mo.cov[0], 0.432_332_358_4, 0.0097) && close(mo.cov[2], 0.432_332_358_4, 0.0097)
+        );
+    }
+    let mut f = ForwardSampler::new(sde, 4, 1.0, 1e4, 13).unwrap();
+    let mut p = Particles::normal(n, [2.0, 2.0], 0.0, 13);
+    while f.step(&mut p).unwrap() {}
+    let (m, _) = linear_em_moments(1.0, 1.0, 2.0, 0.25, 4).unwrap();
+    assert!(close(m, 0.632_812_5, 1e-12) && close(moments(&p).mean[0], m, 0.0104));
 }

@@ -6,6 +6,10 @@
 //!   E[x_n] = rⁿ x₀,  Var[x_n] = b²h (1 − r²ⁿ)/(1 − r²),  r = 1 − ah
 //! (curriculum V-02; [`super::euler_maruyama::linear_em_moments`]), whose limit b²/(a(2 − ah)) is
 //! not the exact b²/(2a): the weak O(h) bias.
+//!
+//! [`ForwardMethod::Exact`] uses the exact transition of the linear SDE instead (Yasuda eq. 30
+//! between two times): x_{t+h} = (α_{t+h}/α_t) x_t + √(v_{t+h} − (α_{t+h}/α_t)² v_t) z, whose
+//! iterates have the closed-form marginals at every step count.
 
 use super::score::{count_runaways, noise_pair};
 use super::{check_steps, Sde};
@@ -13,10 +17,20 @@ use crate::error::Error;
 use crate::particles::Particles;
 use crate::rng::{sim_rng_stream, SimRng, StepKey};
 
-/// Forward Euler–Maruyama from 0 to t_end.
+/// The update of a [`ForwardSampler`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ForwardMethod {
+    /// Euler–Maruyama.
+    EulerMaruyama,
+    /// The exact Gaussian transition.
+    Exact,
+}
+
+/// The forward SDE from 0 to t_end.
 #[derive(Debug, Clone)]
 pub struct ForwardSampler {
     sde: Sde,
+    method: ForwardMethod,
     steps: usize,
     t_end: f64,
     done: usize,
@@ -41,6 +55,7 @@ impl ForwardSampler {
         }
         Ok(ForwardSampler {
             sde,
+            method: ForwardMethod::EulerMaruyama,
             steps: check_steps(steps)?,
             t_end,
             done: 0,
@@ -48,6 +63,15 @@ impl ForwardSampler {
             limit2: radius * radius,
             diverged: None,
         })
+    }
+
+    /// Chooses the update (Euler–Maruyama by default); the run continues from the particles.
+    pub fn set_method(&mut self, method: ForwardMethod) {
+        self.method = method;
+    }
+    /// The update in use.
+    pub fn method(&self) -> ForwardMethod {
+        self.method
     }
 
     /// The step size h = t_end/K.
@@ -80,8 +104,22 @@ impl ForwardSampler {
             return Ok(false);
         }
         let (t, h) = (self.time(), self.step_size());
-        let kx = (1.0 + h * self.sde.drift_coef(t)) as f32;
-        let kz = (self.sde.diffusion_sq(t) * h).sqrt() as f32;
+        let (kx, kz) = match self.method {
+            ForwardMethod::EulerMaruyama => (
+                (1.0 + h * self.sde.drift_coef(t)) as f32,
+                (self.sde.diffusion_sq(t) * h).sqrt() as f32,
+            ),
+            ForwardMethod::Exact => {
+                let t1 = if self.done + 1 == self.steps {
+                    self.t_end
+                } else {
+                    t + h
+                };
+                let r = self.sde.mean_scale(t1) / self.sde.mean_scale(t);
+                let v = self.sde.marginal_variance(t1) - r * r * self.sde.marginal_variance(t);
+                (r as f32, v.max(0.0).sqrt() as f32)
+            }
+        };
         let key = StepKey::draw(&mut self.rng);
         for i in 0..p.len() {
             let (zx, zy) = noise_pair(i as u32, &key);
