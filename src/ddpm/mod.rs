@@ -4,7 +4,7 @@
 //! [`ancestral`] is DDPM's ancestral sampler (Ho et al. 2020, Alg. 2) and [`ddim`] the DDIM
 //! sampler with its η parameter (Song, Meng & Ermon 2021, eq. 12). Both are state machines over
 //! f32 particle clouds and take any [`ScoreModel`](crate::sde::score::ScoreModel), called with
-//! the [`NoiseLevel`](crate::sde::NoiseLevel) t = step index, mean scale √ᾱ_t and variance
+//! the `crate::sde::NoiseLevel` t = step index, mean scale √ᾱ_t and variance
 //! 1 − ᾱ_t; an ε-model plugs in through ε = −√(1 − ᾱ_t)·s (V-D1).
 
 pub mod ancestral;

@@ -16,7 +16,7 @@ pub struct GridDistance {
     pub l1: f64,
     /// KL(p̂ ‖ P) in nats (may be ∞).
     pub kl: f64,
-    /// E[KL] for N exact samples of the grid law.
+    /// E(KL) for N exact samples of the grid law.
     pub kl_floor: f64,
     /// Fraction of particles outside the grid.
     pub outside: f64,

@@ -3,7 +3,7 @@
 //! From t = 0 to t_end in K equal steps h: x ← (1 + h f(t)) x + g(t) √h z (Kloeden & Platen
 //! 1992, eq. 9.1.1, for dx = f(t)x dt + g(t) dW). For constant coefficients (OU, f = −a, g = b)
 //! the iterates are exactly Gaussian with
-//!   E[x_n] = rⁿ x₀,  Var[x_n] = b²h (1 − r²ⁿ)/(1 − r²),  r = 1 − ah
+//!   E(x_n) = rⁿ x₀,  Var(x_n) = b²h (1 − r²ⁿ)/(1 − r²),  r = 1 − ah
 //! (curriculum V-02; [`super::euler_maruyama::linear_em_moments`]), whose limit b²/(a(2 − ah)) is
 //! not the exact b²/(2a): the weak O(h) bias.
 //!

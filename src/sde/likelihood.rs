@@ -10,7 +10,7 @@
 //! RK4 in K steps. The divergence is either exact — ∇·v = 2f(t) − ½g² tr ∇²log p_t, with the
 //! mixture's exact Hessian — or Hutchinson's estimator εᵀ(∂v/∂x)ε (Hutchinson 1989; Grathwohl et
 //! al. 2019, "FFJORD", eq. 7) with probes ε fixed for the whole solve, Rademacher or Gaussian:
-//! E[εᵀAε] = tr A for both, with variances 2(‖A_s‖²_F − Σᵢ Aᵢᵢ²) and 2‖A_s‖²_F (A_s the
+//! E(εᵀAε) = tr A for both, with variances 2(‖A_s‖²_F − Σᵢ Aᵢᵢ²) and 2‖A_s‖²_F (A_s the
 //! symmetric part). Since x(t) does not depend on ε, the estimate of the integral is unbiased too.
 //! For a learned model, [`VelocityField::jacobian_vector`] defaults to central differences.
 

@@ -19,7 +19,7 @@ use crate::mixture::GaussianMixture;
 
 /// ∇log p_t at a batch of particles.
 pub trait ScoreModel {
-    /// Writes s(x, t) at (xs[i], ys[i]) into (sx[i], sy[i]) for every i.
+    /// Writes s(x, t) at (xs\[i\], ys\[i\]) into (sx\[i\], sy\[i\]) for every i.
     fn score(&mut self, level: &NoiseLevel, xs: &[f32], ys: &[f32], sx: &mut [f32], sy: &mut [f32]);
 
     /// Optionally runs x ← k_x x + k_s s(x, t) + k_z z fused (no score buffers); returns the

@@ -2,7 +2,7 @@
 //!
 //!   dx = −½β(t) x dt + √(β(t)(1 − e^{−2B(t)})) dW,   B(t) = ∫₀ᵗ β,
 //!
-//! with the same linear β(t) as [`VpSde`](super::VpSde). Its marginal given x₀ is
+//! with the same linear β(t) as `VpSde`. Its marginal given x₀ is
 //! N(α_t x₀, (1 − α_t²)² I), α_t = e^{−B(t)/2} (Song et al. eq. 30): the variance is bounded by
 //! the VP one at every t (hence "sub").
 //!

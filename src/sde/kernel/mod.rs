@@ -14,7 +14,7 @@
 //!
 //! followed by the runaway check of the Langevin kernel (non-finite, or outside the disc of
 //! radius R). Two implementations with bit-identical results: [`scalar`] (every target) and
-//! [`simd128`] (wasm32 + simd128, four particles per iteration; the tail goes through the scalar
+//! `simd128` (wasm32 + simd128, four particles per iteration; the tail goes through the scalar
 //! path). Neither allocates; the expression is evaluated in the same order in both,
 //! `((k_x·x) − (k_s·g)) + k_z·z` with g = −s, and Rust never contracts it into an FMA.
 
