@@ -26,15 +26,15 @@
 //!
 //! Submodules: the SDEs ([`vp`], [`sub_vp`], [`ve`], [`ou`]); the score interface and the exact
 //! mixture score ([`score`]); the particle kernel ([`kernel`]); integrators ([`forward`],
-//! [`euler_maruyama`], [`reverse`], [`predictor_corrector`]); the probability-flow likelihood
-//! ([`likelihood`]); the thermodynamics of the OU example ([`thermodynamics`]). DDPM's discrete
+//! [`euler_maruyama`], [`reverse`], [`predictor_corrector`]); recorded paths ([`trajectories`]);
+//! the probability-flow likelihood ([`likelihood`]); KL(p_T ‖ prior) ([`prior_kl`]); the
+//! thermodynamics of the OU example ([`thermodynamics`]). DDPM's discrete
 //! chain and its samplers live in [`crate::ddpm`], the grid densities in [`crate::fokker_planck`].
 
 pub mod euler_maruyama;
 pub mod forward;
 pub mod kernel;
 pub mod likelihood;
-
 pub mod ou;
 pub mod predictor_corrector;
 pub mod prior_kl;
@@ -42,7 +42,7 @@ pub mod reverse;
 pub mod score;
 pub mod sub_vp;
 pub mod thermodynamics;
-
+pub mod trajectories;
 pub mod ve;
 pub mod vp;
 
