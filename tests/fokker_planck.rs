@@ -341,3 +341,44 @@ fn cfl_and_bad_input_errors() {
         .to_string()
         .starts_with("time_step must be a number in (0, "));
 }
+
+/// V-32 in 1D on M1 = 0.3 N(−2, 0.3²) + 0.7 N(1.5, 0.5²) under OU a = 1, b = √2 from the exact
+/// p_T (T = 1): the reverse equation with the exact score, for c = 1 (drift x + g²s, D = 1) and
+/// c = 0 (the continuity equation, drift x + s), lands on p₀. Cell width 0.02 on [−6, 6].
+fn m1_marginal(x: f64, t: f64) -> (f64, f64) {
+    // (density, score) of M1 pushed to t: N(α m, α² s² + 1 − α²), α = e^{−t}
+    let a = (-t).exp();
+    let comps = [(0.3, -2.0, 0.09), (0.7, 1.5, 0.25)];
+    let (mut p, mut dp) = (0.0, 0.0);
+    for (w, m, s2) in comps {
+        let v = a * a * s2 + 1.0 - a * a;
+        let g = w * gauss(x, a * m, v);
+        p += g;
+        dp += g * (-(x - a * m) / v);
+    }
+    (p, dp / p)
+}
+
+#[test]
+fn reverse_fokker_planck_returns_m1_in_1d() {
+    // measured L1 at h = 0.02 (and h = 0.01): c = 1 → 2.3e-4 (6.0e-5: SG, second order);
+    // c = 0 → 1.76e-2 (8.9e-3: upwind, first order). Bounds ≈ 2× and 1.4× the h = 0.02 values.
+    for (c, bound) in [(1.0f64, 5e-4), (0.0, 2.5e-2)] {
+        let mut fp = FokkerPlanck1d::new(-6.0, 6.0, 600, |x| m1_marginal(x, 1.0).0).unwrap();
+        let d = c * c; // c²g²/2 with g² = 2
+        let k = 1.0 + c * c; // (1 + c²)/2 · g²
+        let dt0 = 0.5 * fp.max_time_step(d, |x| x + k * m1_marginal(x, 0.0).1);
+        let n = (1.0 / dt0).ceil() as usize;
+        let dt = 1.0 / n as f64;
+        for i in 0..n {
+            let t = 1.0 - i as f64 * dt;
+            fp.step(dt, d, |x| x + k * m1_marginal(x, t).1).unwrap();
+        }
+        let exact = FokkerPlanck1d::new(-6.0, 6.0, 600, |x| m1_marginal(x, 0.0).0).unwrap();
+        let l1 = fp.l1_to(exact.density());
+        assert!(
+            l1 < bound && (fp.mass() - 1.0).abs() < 1e-12,
+            "c = {c}: L1 {l1}"
+        );
+    }
+}
