@@ -5,7 +5,7 @@
 //!
 //! | file | what |
 //! |---|---|
-//! | [`flux`] | the Bernoulli function and the face coefficients (SG; upwind for D = 0) |
+//! | [`flux`] | the Bernoulli function and the face coefficients (SG; upwind for D = 0, or MUSCL–minmod in 2D) |
 //! | [`grid1d`] | ∂p/∂t = −∂ₓ(u p) + D ∂ₓ²p on an interval |
 //! | [`grid2d`] | ∂p/∂t = −∇·(u p) + D Δp on a rectangle |
 //! | [`sde_density`] | the forward, reverse (noise level c) and probability-flow densities of a linear SDE from a mixture |
@@ -19,5 +19,5 @@ pub mod sde_density;
 
 pub use distance::GridDistance;
 pub use grid1d::FokkerPlanck1d;
-pub use grid2d::FokkerPlanck2d;
+pub use grid2d::{Advection, FokkerPlanck2d};
 pub use sde_density::{FpDirection, SdeDensity2d};

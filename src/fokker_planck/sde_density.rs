@@ -7,13 +7,14 @@
 //! * [`FpDirection::Reverse`] with noise level c, t: T → 0: in reverse time s = T − t,
 //!   ∂p/∂s = −∇·(u p) + (c²g²/2) Δp with u = −f(t)x + ((1 + c²)/2) g(t)² ∇log p_t(x) and the exact
 //!   mixture score (Yasuda eq. 67), from the cell averages of the exact p_T. With c = 0 it is the
-//!   continuity equation of the probability flow (pure advection, upwind fluxes).
+//!   continuity equation of the probability flow (pure advection; MUSCL–minmod fluxes by
+//!   default, first-order upwind on request).
 //!
 //! Every version returns the forward marginals p_t (the exact mixture N(α_t μₖ, α_t²Σₖ + v_t I)),
 //! which [`SdeDensity2d::exact_cells`] evaluates on the same cells for the L1/KL readouts. The
 //! time step is fixed at construction and checked against the positivity limit at every step.
 
-use super::grid2d::FokkerPlanck2d;
+use super::grid2d::{Advection, FokkerPlanck2d};
 use crate::error::{check_range, Error};
 use crate::mixture::GaussianMixture;
 use crate::sde::Sde;
@@ -67,7 +68,10 @@ impl SdeDensity2d {
             FpDirection::Reverse { .. } => sde.horizon(),
         };
         let start = sde.marginal_mixture(data, t)?;
-        let fp = FokkerPlanck2d::new(view, n, n, |x| start.density(x))?;
+        let mut fp = FokkerPlanck2d::new(view, n, n, |x| start.density(x))?;
+        if direction == (FpDirection::Reverse { noise_level: 0.0 }) {
+            fp.set_advection(Advection::Muscl);
+        }
         Ok(SdeDensity2d {
             fp,
             sde,
@@ -77,6 +81,12 @@ impl SdeDensity2d {
             t,
             steps: 0,
         })
+    }
+
+    /// Chooses the flux of the pure advection (c = 0) equation: MUSCL–minmod (the default for
+    /// c = 0, second order) or first-order upwind.
+    pub fn set_advection(&mut self, advection: Advection) {
+        self.fp.set_advection(advection);
     }
 
     /// The grid solver (density, cells, distances).
