@@ -16,7 +16,7 @@
 
 use super::grid2d::{Advection, FokkerPlanck2d};
 use crate::error::{check_range, Error};
-use crate::mixture::GaussianMixture;
+use crate::mixture::{GaussianMixture, MAX_COMPONENTS};
 use crate::sde::Sde;
 
 /// Which equation the grid solves.
@@ -126,13 +126,15 @@ impl SdeDensity2d {
             .max_time_step(d, |x| velocity(&sde, dir, pt.as_ref(), t, x)))
     }
 
-    fn coefficients(&self, t: f64) -> Result<(f64, Option<GaussianMixture>), Error> {
+    fn coefficients(&self, t: f64) -> Result<(f64, Option<MixtureScore64>), Error> {
         let g2 = self.sde.diffusion_sq(t);
         Ok(match self.direction {
             FpDirection::Forward => (0.5 * g2, None),
             FpDirection::Reverse { noise_level: c } => (
                 0.5 * c * c * g2,
-                Some(self.sde.marginal_mixture(&self.data, t)?),
+                Some(MixtureScore64::new(
+                    &self.sde.marginal_mixture(&self.data, t)?,
+                )),
             ),
         })
     }
@@ -173,7 +175,7 @@ impl SdeDensity2d {
 fn velocity(
     sde: &Sde,
     dir: FpDirection,
-    pt: Option<&GaussianMixture>,
+    pt: Option<&MixtureScore64>,
     t: f64,
     x: [f64; 2],
 ) -> [f64; 2] {
@@ -185,5 +187,75 @@ fn velocity(
             [-f * x[0] + k * s[0], -f * x[1] + k * s[1]]
         }
         _ => [f * x[0], f * x[1]],
+    }
+}
+
+/// The f64 score of a mixture with its per-component constants precomputed (log wₖ + log
+/// normaliser, mean, precision) and one pass per component: the same softmax as
+/// `GaussianMixture::score`, about twice as fast, for the tens of thousands of faces a grid step
+/// evaluates.
+#[derive(Debug, Clone)]
+struct MixtureScore64 {
+    /// (c, μx, μy, pxx, pxy, pyy) per component, c = log w + log normaliser.
+    comps: Vec<[f64; 6]>,
+}
+
+impl MixtureScore64 {
+    fn new(p: &GaussianMixture) -> Self {
+        MixtureScore64 {
+            comps: p
+                .weights()
+                .iter()
+                .zip(p.components())
+                .map(|(w, g)| {
+                    let (m, pr) = (g.mean(), g.precision());
+                    [w.ln() + g.log_norm(), m[0], m[1], pr[0], pr[1], pr[2]]
+                })
+                .collect(),
+        }
+    }
+
+    fn score(&self, x: [f64; 2]) -> [f64; 2] {
+        let mut e = [0.0f64; MAX_COMPONENTS];
+        let mut g = [[0.0f64; 2]; MAX_COMPONENTS];
+        let mut m = f64::NEG_INFINITY;
+        for (k, c) in self.comps.iter().enumerate() {
+            let (dx, dy) = (x[0] - c[1], x[1] - c[2]);
+            let (gx, gy) = (c[3] * dx + c[4] * dy, c[4] * dx + c[5] * dy);
+            e[k] = c[0] - 0.5 * (dx * gx + dy * gy);
+            g[k] = [gx, gy];
+            m = m.max(e[k]);
+        }
+        let (mut s, mut ax, mut ay) = (0.0, 0.0, 0.0);
+        for k in 0..self.comps.len() {
+            let r = (e[k] - m).exp();
+            s += r;
+            ax += r * g[k][0];
+            ay += r * g[k][1];
+        }
+        [-ax / s, -ay / s]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fast_score_matches_the_mixture_score() {
+        let p = GaussianMixture::from_flat(
+            &[0.5, 0.3, 0.2],
+            &[-1.0, 0.5, 1.2, -0.7, 0.0, 2.0],
+            &[0.4, 0.15, 0.3, 0.2, -0.05, 0.5, 1.0, 0.3, 0.4],
+        )
+        .unwrap();
+        let f = MixtureScore64::new(&p);
+        for x in [[0.0, 0.0], [-1.2, 0.4], [30.0, -20.0], [0.3, 1.7]] {
+            let (a, b) = (f.score(x), p.score(x));
+            // same algebra, different rounding order: 1e-12 relative
+            for i in 0..2 {
+                assert!((a[i] - b[i]).abs() < 1e-12 * (1.0 + b[i].abs()), "{x:?}");
+            }
+        }
     }
 }
