@@ -217,6 +217,11 @@ pub fn check_steps(steps: usize) -> Result<usize, Error> {
 /// 1000 × the extent of the data and of the prior (|μₖ| + 5 sd, 5 prior sd), at least 1000:
 /// beyond it a particle is running away geometrically, not exploring a tail.
 pub fn runaway_radius(data: &GaussianMixture, sde: &Sde) -> f32 {
+    runaway_radius_with_prior(data, sde.prior_variance())
+}
+
+/// [`runaway_radius`] for a prior N(0, prior_variance·I) (DDPM samplers: 1).
+pub fn runaway_radius_with_prior(data: &GaussianMixture, prior_variance: f64) -> f32 {
     let extent = data
         .components()
         .iter()
@@ -224,7 +229,7 @@ pub fn runaway_radius(data: &GaussianMixture, sde: &Sde) -> f32 {
             let (m, s) = (c.mean(), c.cov());
             (m[0] * m[0] + m[1] * m[1]).sqrt() + 5.0 * s[0].max(s[2]).sqrt()
         })
-        .fold(5.0 * sde.prior_variance().sqrt(), f64::max)
+        .fold(5.0 * prior_variance.max(0.0).sqrt(), f64::max)
         .max(1.0);
     (1000.0 * extent) as f32
 }
