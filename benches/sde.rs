@@ -4,9 +4,10 @@
 //!   of the 8-Gaussian ring (sd 0.5 at radius 4), N = 100,000 particles from N(0, I), all 1000
 //!   steps; prints ns per particle-step (the fused affine kernel, scalar path natively);
 //! * `reverse-ode`: the same with c = 0 (probability flow, Euler: no noise drawn);
-//! * `fokker-planck-2d`: the reverse-SDE density (c = 1) of the same target on a 128 × 128 grid,
-//!   from t = T = 1; prints steps per second (one step = velocity at 32,512 faces with the exact f64
-//!   mixture score, Scharfetter–Gummel fluxes, positivity check, update).
+//! * `fokker-planck-2d-128-sde` / `-flow`: the reverse-SDE density (c = 1, Scharfetter–Gummel
+//!   fluxes) and the probability-flow continuity equation (c = 0, MUSCL–minmod) of the same target
+//!   on a 128 × 128 grid from t = T = 1; prints steps per second (one step = velocity at 32,512
+//!   faces with the exact f64 mixture score, fluxes, positivity check, update).
 //!
 //! Format: `bench=SDE run=<name> <unit>=<median> min=<> max=<>`.
 
@@ -51,35 +52,30 @@ fn main() {
         report(name, "ns_per_particle_step", per);
     }
     let view = [-6.0, 6.0, -6.0, 6.0];
-    let mut fp = SdeDensity2d::new(
-        sde,
-        &data,
-        FpDirection::Reverse { noise_level: 1.0 },
-        view,
-        128,
-        0.5,
-    )
-    .unwrap();
-    let dt = 0.5 * fp.max_time_step_at(1.0).unwrap();
-    let mut per = vec![];
-    for _ in 0..5 {
-        let mut fp = SdeDensity2d::new(
-            sde,
-            &data,
-            FpDirection::Reverse { noise_level: 1.0 },
-            view,
-            128,
-            dt,
-        )
-        .unwrap();
-        fp.step().unwrap(); // warm-up
-        let k = 20;
-        let t = Instant::now();
-        for _ in 0..k {
-            fp.step().unwrap();
+    for (name, c) in [
+        ("fokker-planck-2d-128-sde", 1.0),
+        ("fokker-planck-2d-128-flow", 0.0),
+    ] {
+        let dir = FpDirection::Reverse { noise_level: c };
+        let mut fp = SdeDensity2d::new(sde, &data, dir, view, 128, 0.5).unwrap();
+        // Δt: half the smallest positivity limit over the run (the flow's limit shrinks as t → 0)
+        let dt = 0.5
+            * [1.0, 0.5, 0.1, 0.0]
+                .iter()
+                .map(|t| fp.max_time_step_at(*t).unwrap())
+                .fold(f64::MAX, f64::min);
+        let mut per = vec![];
+        for _ in 0..5 {
+            let mut fp = SdeDensity2d::new(sde, &data, dir, view, 128, dt).unwrap();
+            fp.step().unwrap(); // warm-up
+            let k = 20;
+            let t = Instant::now();
+            for _ in 0..k {
+                fp.step().unwrap();
+            }
+            per.push(k as f64 / t.elapsed().as_secs_f64());
+            std::hint::black_box(fp.grid().density());
         }
-        per.push(k as f64 / t.elapsed().as_secs_f64());
-        std::hint::black_box(fp.grid().density());
+        report(name, "steps_per_s", per);
     }
-    report("fokker-planck-2d-128", "steps_per_s", per);
 }
