@@ -88,6 +88,29 @@ impl Gaussian2 {
         Self::new(self.mean, self.cov[0] + s2, self.cov[1], self.cov[2] + s2)
     }
 
+    /// The law of s·x + √v·z for x ~ N(μ, Σ) and z ~ N(0, I) independent: N(sμ, s²Σ + vI).
+    /// It is the marginal p(x_t | x₀-law) of every linear diffusion (mean scale s = α_t,
+    /// added variance v = σ_t²); `noised(σ)` is the case s = 1, v = σ².
+    pub fn scaled_noised(&self, scale: f64, var: f64) -> Result<Self, Error> {
+        if !(scale.is_finite() && scale >= 0.0) {
+            return Err(Error::invalid("mean scale", "a finite number >= 0", scale));
+        }
+        if !(var.is_finite() && var >= 0.0) {
+            return Err(Error::invalid(
+                "added variance",
+                "a finite number >= 0",
+                var,
+            ));
+        }
+        let s2 = scale * scale;
+        Self::new(
+            [scale * self.mean[0], scale * self.mean[1]],
+            s2 * self.cov[0] + var,
+            s2 * self.cov[1],
+            s2 * self.cov[2] + var,
+        )
+    }
+
     /// (x − μ) and Σ⁻¹(x − μ).
     #[inline]
     fn whiten(&self, x: [f64; 2]) -> ([f64; 2], [f64; 2]) {

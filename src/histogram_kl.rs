@@ -112,7 +112,7 @@ impl HistogramKl {
 
 /// E[(c/N) log(c/(Np))] for c ~ Binomial(N, p): exact Poisson(λ = Np) sum for λ ≤ 200, else the
 /// asymptotic (1 − p)/(2N) (the next term is O(1/(Nλ)), below 1/(200 N) per cell).
-fn expected_cell_term(n: f64, p: f64) -> f64 {
+pub(crate) fn expected_cell_term(n: f64, p: f64) -> f64 {
     let lambda = n * p;
     if lambda <= 0.0 {
         return 0.0;

@@ -20,6 +20,7 @@
 //! | [`quadrature`] | composite Gauss–Legendre rules in 1D and 2D, log-sum-exp integrals | KL, EBM |
 //! | [`weighted_histogram`] | a 1-D histogram of weighted samples read as a density (SGLD chains) | Langevin |
 //! | [`stats`], [`histogram_kl`] | sample moments; KL between a particle histogram and the exact density on a grid | Langevin, KL |
+//! | [`ddpm`], [`sde`], [`fokker_planck`] | β schedules, VP/VE/sub-VP/OU SDEs and exact mixture marginals; forward, reverse (free c), Heun, predictor–corrector, ancestral and DDIM samplers; Fokker–Planck grids; probability-flow likelihood; OU thermodynamics | DDPM, SDE |
 //! | [`viewport`], [`raster`], [`chart`], [`chart_multi`] | data ↔ pixel mapping; density heatmaps and particle clouds rasterised to RGBA; axes | all widgets |
 #![warn(missing_docs)]
 
@@ -27,10 +28,12 @@ pub mod annealed;
 pub mod boltzmann;
 pub mod chart;
 pub mod chart_multi;
+pub mod ddpm;
 pub mod drawn_target;
 pub mod ebm;
 pub mod error;
 pub mod fastmath;
+pub mod fokker_planck;
 pub mod gaussian;
 pub mod histogram_kl;
 pub mod kernel;
@@ -48,6 +51,7 @@ pub mod raster;
 pub mod rng;
 pub mod sgld;
 pub mod score;
+pub mod sde;
 pub mod stats;
 pub mod viewport;
 pub mod weighted_histogram;

@@ -166,6 +166,48 @@ impl GaussianMixture {
         Self::new(&self.weights, comps)
     }
 
+    /// The law of s·x + √v·z for x ~ p, z ~ N(0, I): components N(sμₖ, s²Σₖ + vI), same weights.
+    /// With s = α_t and v = σ_t² it is the exact marginal p_t of a linear diffusion started at p
+    /// (a mixture stays a mixture; see `sde::noised`).
+    pub fn scaled_noised(&self, scale: f64, var: f64) -> Result<Self, Error> {
+        let comps = self
+            .components
+            .iter()
+            .map(|c| c.scaled_noised(scale, var))
+            .collect::<Result<Vec<_>, _>>()?;
+        Self::new(&self.weights, comps)
+    }
+
+    /// The score ∇log p(x) and the Hessian ∇²log p(x) as (xx, xy, yy):
+    ///   ∇²log p = Σₖ rₖ (gₖgₖᵀ − Pₖ) − s sᵀ,  gₖ = −Pₖ(x − μₖ), s = Σₖ rₖ gₖ,
+    /// (differentiate s = Σ rₖ gₖ with ∇rₖ = rₖ(gₖ − s)). Its trace is the divergence of the score.
+    pub fn score_hessian(&self, x: [f64; 2]) -> ([f64; 2], [f64; 3]) {
+        let mut l = [0.0; MAX_COMPONENTS];
+        let m = self.component_logs(x, &mut l);
+        let (mut tot, mut s) = (0.0, [0.0; 2]);
+        let mut h = [0.0; 3];
+        for (k, c) in self.components.iter().enumerate() {
+            let r = (l[k] - m).exp();
+            let g = c.score(x);
+            let p = c.precision();
+            tot += r;
+            s[0] += r * g[0];
+            s[1] += r * g[1];
+            h[0] += r * (g[0] * g[0] - p[0]);
+            h[1] += r * (g[0] * g[1] - p[1]);
+            h[2] += r * (g[1] * g[1] - p[2]);
+        }
+        let s = [s[0] / tot, s[1] / tot];
+        (
+            s,
+            [
+                h[0] / tot - s[0] * s[0],
+                h[1] / tot - s[0] * s[1],
+                h[2] / tot - s[1] * s[1],
+            ],
+        )
+    }
+
     /// The mean E[x] = Σ wₖ μₖ.
     pub fn mean(&self) -> [f64; 2] {
         let mut m = [0.0; 2];

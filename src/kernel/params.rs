@@ -61,6 +61,34 @@ impl MixtureKernel {
         k
     }
 
+    /// Overwrites the constants, in place and without allocating, with those of p's law scaled
+    /// by `scale` plus N(0, var·I) noise (`GaussianMixture::scaled_noised`): the exact marginal
+    /// of a linear diffusion at one time. `p` must have as many components as `self` was built
+    /// with.
+    pub fn set_scaled_noised(
+        &mut self,
+        p: &GaussianMixture,
+        scale: f64,
+        var: f64,
+    ) -> Result<(), crate::Error> {
+        debug_assert_eq!(p.len(), self.len());
+        let mut iso = true;
+        for (k, (w, g)) in p.weights().iter().zip(p.components()).enumerate() {
+            let g = g.scaled_noised(scale, var)?;
+            let (m, pr) = (g.mean(), g.precision());
+            self.mx[k] = m[0] as f32;
+            self.my[k] = m[1] as f32;
+            self.pxx[k] = pr[0] as f32;
+            self.pxy[k] = pr[1] as f32;
+            self.pyy[k] = pr[2] as f32;
+            self.c[k] = ((w.ln() + g.log_norm()) * LOG2_E) as f32;
+            self.h[k] = (-0.5 * pr[0] * LOG2_E) as f32;
+            iso &= pr[1] == 0.0 && pr[0] == pr[2];
+        }
+        self.isotropic = iso;
+        Ok(())
+    }
+
     /// Number of components.
     pub fn len(&self) -> usize {
         self.mx.len()

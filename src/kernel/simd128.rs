@@ -163,7 +163,12 @@ pub(crate) fn splat_all(t: &MixtureKernel, out: &mut [Splat; MAX_COMPONENTS]) {
 /// number of components (the length of `cs`): a small constant lets the compiler unroll the
 /// component loops and keep the logits in registers.
 #[inline(always)]
-fn neg_score4<const E: usize>(cs: &[Splat], iso: bool, x: v128, y: v128) -> (v128, v128) {
+pub(crate) fn neg_score4<const E: usize>(
+    cs: &[Splat],
+    iso: bool,
+    x: v128,
+    y: v128,
+) -> (v128, v128) {
     let cs = &cs[..cs.len().min(E)];
     let mut e = [sp(0.0); E];
     let mut m = sp(f32::MIN);
