@@ -19,7 +19,7 @@ fn uniform(rng: &mut scorebook::rng::SimRng, lo: f64, hi: f64) -> f64 {
 
 /// A random SPD covariance with eigenvalues in [0.3, 3].
 fn random_cov(rng: &mut scorebook::rng::SimRng) -> [f64; 3] {
-    let (l1, l2, t) = (uniform(rng, 0.3, 3.0), uniform(rng, 0.3, 3.0), uniform(rng, 0.0, 3.14));
+    let (l1, l2, t) = (uniform(rng, 0.3, 3.0), uniform(rng, 0.3, 3.0), uniform(rng, 0.0, std::f64::consts::PI));
     let (c, s) = (t.cos(), t.sin());
     [l1 * c * c + l2 * s * s, (l1 - l2) * c * s, l1 * s * s + l2 * c * c]
 }
