@@ -16,7 +16,10 @@ log "native: cargo test"
 cargo test --locked
 
 log "browser: wasm-pack test --headless --chrome"
-WASM_BINDGEN_TEST_TIMEOUT=180 wasm-pack test --headless --chrome --mode no-install -- --locked
+# only the browser test files (tests/web*.rs): the native test files would compile to wasm and run nothing
+web_tests=()
+for f in tests/web*.rs; do web_tests+=(--test "$(basename "$f" .rs)"); done
+WASM_BINDGEN_TEST_TIMEOUT=180 wasm-pack test --headless --chrome --mode no-install -- --locked "${web_tests[@]}"
 
 log "build: www/pkg"
 bash scripts/build.sh
