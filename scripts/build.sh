@@ -3,8 +3,12 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 export PATH="${CARGO_HOME:-$HOME/.cargo}/bin:$PATH"
-wasm-pack build --mode no-install --target web --out-dir www/pkg --no-typescript --no-pack -- --locked
-rm -f www/pkg/.gitignore
+# two bundles (Cargo features): www/pkg = sections 1-4, www/pkg-b = sections 5-8 (see Cargo.toml)
+wasm-pack build --mode no-install --target web --out-dir www/pkg --no-typescript --no-pack -- --locked \
+  --no-default-features --features bundle-a
+wasm-pack build --mode no-install --target web --out-dir www/pkg-b --no-typescript --no-pack -- --locked \
+  --no-default-features --features bundle-b
+rm -f www/pkg/.gitignore www/pkg-b/.gitignore
 # the service worker's precache list; its version changes whenever any listed file changes
 python3 - <<'PY'
 import hashlib, json, os

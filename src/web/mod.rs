@@ -5,36 +5,68 @@
 //! JS `Error` whose message names the parameter and its allowed range. Nothing here panics on
 //! user input. One handle per widget owns the core state (target, particles, sampler, raster);
 //! JS owns the event loop and calls coarse methods (`step`, `draw`, getters).
+//!
+//! Each widget binding belongs to one wasm bundle (Cargo features `bundle-a`: sections 1–4,
+//! `bundle-b`: sections 5–8); `www/lib/wasm.js` loads the bundle a widget names.
 
+// a one-bundle build leaves some shared drawing helpers unused
+#![cfg_attr(not(all(feature = "bundle-a", feature = "bundle-b")), allow(dead_code, unused_imports))]
+
+#[cfg(feature = "bundle-a")]
 mod annealed_widget;
+#[cfg(feature = "bundle-a")]
 mod boltzmann_widget;
 mod convert;
 mod draw;
+#[cfg(feature = "bundle-a")]
 mod dsm_train;
+#[cfg(feature = "bundle-a")]
 mod ebm_energy;
+#[cfg(feature = "bundle-a")]
 mod ebm_train;
+#[cfg(feature = "bundle-a")]
 mod kl_fit_widget;
+#[cfg(feature = "bundle-a")]
 mod mle_widget;
+#[cfg(feature = "bundle-a")]
 mod sgld_widget;
+#[cfg(feature = "bundle-a")]
 mod langevin_widget;
+#[cfg(feature = "bundle-a")]
 mod mala_widget;
+#[cfg(feature = "bundle-a")]
 mod score_field_widget;
+#[cfg(feature = "bundle-a")]
 mod sm_objectives_widget;
+#[cfg(feature = "bundle-a")]
 mod tweedie_widget;
 mod target;
 
+#[cfg(feature = "bundle-a")]
 pub use annealed_widget::AnnealedWidget;
+#[cfg(feature = "bundle-a")]
 pub use boltzmann_widget::BoltzmannWidget;
+#[cfg(feature = "bundle-a")]
 pub use dsm_train::DsmTrainWidget;
+#[cfg(feature = "bundle-a")]
 pub use ebm_energy::EnergyWidget;
+#[cfg(feature = "bundle-a")]
 pub use ebm_train::EbmTrainWidget;
+#[cfg(feature = "bundle-a")]
 pub use kl_fit_widget::KlFitWidget;
+#[cfg(feature = "bundle-a")]
 pub use mle_widget::MleWidget;
+#[cfg(feature = "bundle-a")]
 pub use sgld_widget::SgldWidget;
+#[cfg(feature = "bundle-a")]
 pub use langevin_widget::LangevinWidget;
+#[cfg(feature = "bundle-a")]
 pub use mala_widget::MalaWidget;
+#[cfg(feature = "bundle-a")]
 pub use score_field_widget::ScoreFieldWidget;
+#[cfg(feature = "bundle-a")]
 pub use sm_objectives_widget::SmObjectivesWidget;
+#[cfg(feature = "bundle-a")]
 pub use tweedie_widget::TweedieWidget;
 pub use target::MixtureTarget;
 

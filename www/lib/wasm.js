@@ -29,27 +29,33 @@ export function wasmSimdSupported() {
   }
 }
 
-let ready = null;
+const ready = new Map();
+
+/** The wasm bundles (Cargo features of the crate): "a" = sections 1-4, "b" = sections 5-8. */
+export const BUNDLES = { a: "pkg", b: "pkg-b" };
 
 /**
- * Loads and initialises the wasm module once; every call returns the same promise of
- * `{ ...exports of pkg/scorebook.js, memory }`.
+ * Loads and initialises one wasm bundle once per page; every call for the same bundle returns the
+ * same promise of `{ ...exports of <bundle dir>/scorebook.js, memory }`. A widget names its bundle
+ * with `static wasmBundle = "b"` (default "a").
  */
-export function loadWasm() {
-  if (!ready) {
-    ready = (async () => {
+export function loadWasm(bundle = "a") {
+  const dir = BUNDLES[bundle];
+  if (!dir) return Promise.reject(new Error(`unknown wasm bundle "${bundle}" (expected one of ${Object.keys(BUNDLES).join(", ")})`));
+  if (!ready.has(bundle)) {
+    ready.set(bundle, (async () => {
       if (!wasmSimdSupported()) {
         throw new UnsupportedBrowserError(
           `This notebook needs WebAssembly with SIMD, which this browser does not provide. ` +
             `Please use ${MIN_BROWSERS} or newer.`,
         );
       }
-      const mod = await import(new URL("../pkg/scorebook.js", import.meta.url).href);
+      const mod = await import(new URL(`../${dir}/scorebook.js`, import.meta.url).href);
       const exports = await mod.default({
-        module_or_path: new URL("../pkg/scorebook_bg.wasm", import.meta.url),
+        module_or_path: new URL(`../${dir}/scorebook_bg.wasm`, import.meta.url),
       });
       return { ...mod, memory: exports.memory };
-    })();
+    })());
   }
-  return ready;
+  return ready.get(bundle);
 }

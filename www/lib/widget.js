@@ -351,7 +351,7 @@ export class SbWidget extends HTMLElement {
   async start() {
     this.loading = true;
     try {
-      this.mod = await loadWasm();
+      this.mod = await loadWasm(this.constructor.wasmBundle ?? "a");
       this.build(this.mod);
       this.reproducible = true;
       if (this.pendingSteps > 0) {
