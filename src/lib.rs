@@ -18,6 +18,7 @@
 //! | [`nn`] | MLPs with a hand-written backward pass, Adam, weights file, simd128 GEMM; the denoising-score-matching trainer (benchmark W2) | score |
 //! | [`quadrature`] | composite Gauss–Legendre rules in 1D and 2D, log-sum-exp integrals | KL, EBM |
 //! | [`weighted_histogram`] | a 1-D histogram of weighted samples read as a density (SGLD chains) | Langevin |
+//! | [`score_langevin`], [`cloud_vs_exact`] | annealed Langevin / ULA with the exact or a learned score (one sampler over a score trait); far share and score error of a cloud | Langevin |
 //! | [`stats`], [`histogram_kl`] | sample moments; KL between a particle histogram and the exact density on a grid | Langevin, KL |
 //! | [`viewport`], [`raster`], [`chart`], [`chart_multi`] | data ↔ pixel mapping; density heatmaps and particle clouds rasterised to RGBA; axes | all widgets |
 #![warn(missing_docs)]
@@ -26,6 +27,7 @@ pub mod annealed;
 pub mod boltzmann;
 pub mod chart;
 pub mod chart_multi;
+pub mod cloud_vs_exact;
 pub mod drawn_target;
 pub mod ebm;
 pub mod error;
@@ -45,6 +47,7 @@ pub mod presets;
 pub mod quadrature;
 pub mod raster;
 pub mod rng;
+pub mod score_langevin;
 pub mod sgld;
 pub mod stats;
 pub mod viewport;
