@@ -310,7 +310,7 @@ impl<S: ScoreField> ScoreLangevin<S> {
 }
 
 /// The presets whose score models are shipped in `www/models/<name>.sbnn`.
-pub const SHIPPED_MODELS: [&str; 2] = ["ring8", "two-modes"];
+pub const SHIPPED_MODELS: [&str; 3] = ["ring8", "two-modes", "gaussian"];
 /// The seed of the shipped models' training runs.
 pub const SHIPPED_SEED: u64 = 2026;
 /// DSM steps of the shipped models.
