@@ -150,12 +150,15 @@ class SbLearnedLangevin extends SbWidget {
   }
 
   async start() {
+    this.shippedBytes = null;
+    this.fetchError = null;
     if (this.cfg.model === "shipped") {
+      // fetched before the handle is built; a failure is reported after the core has checked the
+      // attributes (a bad target is the core's message, not a missing file)
       try {
         this.shippedBytes = await this.fetchShipped();
       } catch (err) {
-        this.showError(err);
-        return;
+        this.fetchError = err;
       }
     }
     return super.start();
@@ -213,7 +216,10 @@ class SbLearnedLangevin extends SbWidget {
     const c = this.cfg;
     const train = c.model === "train" ? c.train : 0;
     this.handle = new mod.LearnedLangevinWidget(c.target, c.sampler, c.n, c.smax, c.smin, c.L, c.T, c.eps, train, this.seed());
-    if (c.model === "shipped" && this.shippedBytes) this.handle.loadWeights(this.shippedBytes, `shipped file models/${c.target}.sbnn`);
+    if (c.model === "shipped") {
+      if (this.fetchError) throw this.fetchError;
+      this.handle.loadWeights(this.shippedBytes, `shipped file models/${c.target}.sbnn`);
+    }
   }
 
   onReset(seed) {
