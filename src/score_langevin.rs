@@ -297,7 +297,11 @@ impl<S: ScoreField> ScoreLangevin<S> {
             let ny = (*y - half * -self.score[2 * j + 1]) + sqrt * zy;
             *x = nx;
             *y = ny;
-            bad += (!(nx * nx + ny * ny < limit2)) as u32;
+            // written negated so that a NaN counts as diverged (as in the ULA kernel)
+            #[allow(clippy::neg_cmp_op_on_partial_ord)]
+            {
+                bad += (!(nx * nx + ny * ny < limit2)) as u32;
+            }
         }
         self.steps += 1;
         if bad > 0 {

@@ -34,7 +34,7 @@ use wasm_bindgen::prelude::*;
 use web_sys::HtmlCanvasElement;
 
 /// History points over a whole run.
-const HISTORY_POINTS: u64 = 200;
+const HISTORY_POINTS: u64 = 100;
 /// Cells per side of the KL histogram over the target's view box.
 const KL_BINS: usize = 32;
 /// Mahalanobis radius of the far share.
@@ -138,10 +138,15 @@ pub struct LearnedLangevinWidget {
     kl: Option<(usize, HistogramKl)>,
     eval: Option<EvalSet>,
     scratch: Vec<f32>,
+    /// The learned cloud before the last step (where that step's s_θ was evaluated).
+    before: Particles,
     rasters: [Raster; 2],
     keys: [Option<(usize, usize, bool, usize)>; 2],
     path: KernelPath,
 }
+
+/// The exact-score sampler, the learned-score sampler and their clouds.
+type Runs = (ScoreLangevin<ExactScore>, ScoreLangevin<NetScore>, [Particles; 2]);
 
 fn build_runs(
     p: &GaussianMixture,
@@ -150,7 +155,7 @@ fn build_runs(
     n: usize,
     seed: u32,
     path: KernelPath,
-) -> Result<(ScoreLangevin<ExactScore>, ScoreLangevin<NetScore>, [Particles; 2]), Error> {
+) -> Result<Runs, Error> {
     let levels = plan.levels(p)?;
     let exact = ScoreLangevin::new(ExactScore::new(p, levels.sigmas())?, p, levels.clone(), seed as u64)?;
     let mut field = NetScore::new(net.clone())?;
@@ -194,7 +199,10 @@ impl LearnedLangevinWidget {
         relative_score_error(&q, c, &self.scratch)
     }
 
-    fn record(&mut self) {
+    /// Records a history row. `learned_error` is the error of s_θ at the learned cloud when the
+    /// caller has it (the last step's scores at the positions before it); otherwise it is
+    /// evaluated afresh.
+    fn record_with(&mut self, learned_error: Option<f64>) {
         let k = self.target.len();
         let (a, b) = self.shares.split_at_mut(k);
         mode_shares_into(&self.target, &self.clouds[0], a);
@@ -202,10 +210,14 @@ impl LearnedLangevinWidget {
         let (s0, s1) = (a[0], b[0]);
         let s = self.learned.steps() as f64;
         if self.history.last().map(|h| h[0]) != Some(s) {
-            let el = self.score_error_at(1);
+            let el = learned_error.unwrap_or_else(|| self.score_error_at(1));
             let ee = self.score_error_at(0);
             self.history.push([s, el, ee, s0, s1]);
         }
+    }
+
+    fn record(&mut self) {
+        self.record_with(None)
     }
 
     fn exact_noised(&self) -> Result<GaussianMixture, Error> {
@@ -260,6 +272,7 @@ impl LearnedLangevinWidget {
             kl: None,
             eval: None,
             scratch: vec![],
+            before: Particles::default(),
             rasters: [Raster::default(), Raster::default()],
             keys: [None, None],
             path,
@@ -380,13 +393,26 @@ impl LearnedLangevinWidget {
         }
         let stride = (self.learned.total_steps() / HISTORY_POINTS).max(1);
         for _ in 0..k {
+            let s = self.learned.steps() + 1;
+            let record = s % stride == 0 || s == self.learned.total_steps();
+            if record {
+                // keep the positions this step evaluates s_θ at: its error there costs no
+                // extra network pass
+                self.before.xs.clone_from(&self.clouds[1].xs);
+                self.before.ys.clone_from(&self.clouds[1].ys);
+            }
+            let sigma = self.learned.sigma();
             if !self.exact.step(&mut self.clouds[0])? {
                 break;
             }
             self.learned.step(&mut self.clouds[1])?;
-            let s = self.learned.steps();
-            if s % stride == 0 || self.learned.is_finished() {
-                self.record();
+            if record {
+                let err = self
+                    .target
+                    .noised(sigma)
+                    .map(|q| relative_score_error(&q, &self.before, self.learned.last_score()))
+                    .ok();
+                self.record_with(err);
             }
         }
         Ok(())
