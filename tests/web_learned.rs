@@ -72,7 +72,12 @@ fn the_shipped_model_samples_two_modes_like_the_exact_score() {
     w.draw(&c0, 0, 1.0, false).unwrap();
     w.draw(&c1, 1, 1.0, true).unwrap();
     w.draw_history(&ch, 1.0, false).unwrap();
-    assert!(ink(&c0) > 0.05 && ink(&c1) > 0.05 && ink(&ch) > 0.02);
+    let ce = canvas(300, 300);
+    w.draw_error(&ce, 1.0, false).unwrap();
+    let r = w.error_range();
+    // four decades below the largest squared error on the grid
+    assert!(r[1].is_finite() && (r[1] - r[0] - 4.0).abs() < 1e-12, "{r:?}");
+    assert!(ink(&c0) > 0.05 && ink(&c1) > 0.05 && ink(&ch) > 0.02 && ink(&ce) > 0.3);
     assert!(w.history_svg(640, 260, false).unwrap().starts_with("<svg"));
 }
 

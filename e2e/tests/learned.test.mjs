@@ -38,8 +38,8 @@ test("learned langevin: canvases drawn, play/pause/step/reset, controls change t
   const { page, problems } = await shared.h.open("/embed.html?widget=learned-langevin&autoplay=false", { dpr: 2 });
   await widgetReady(page, W);
   const canvases = await page.$$(`${W} canvas`);
-  assert.equal(canvases.length, 3);
-  for (const sel of [`${W} canvas.sb-exact`, `${W} canvas.sb-learned`]) {
+  assert.equal(canvases.length, 4);
+  for (const sel of [`${W} canvas.sb-exact`, `${W} canvas.sb-learned`, `${W} canvas.sb-error-map`]) {
     const f = await nonBlankFraction(page, sel);
     assert.ok(f > 0.05, `${sel} is drawn (${f})`);
   }

@@ -20,6 +20,7 @@ use crate::kernel::KernelPath;
 use crate::mixture::GaussianMixture;
 use crate::mode_mass::mode_shares_into;
 use crate::nn::dsm::{DsmConfig, DsmTrainer};
+use crate::nn::picture::{heat_grid, render_heat};
 use crate::nn::score_eval::EvalSet;
 use crate::nn::{weights_file, Mlp};
 use crate::particles::{check_count, Particles};
@@ -37,6 +38,8 @@ use web_sys::HtmlCanvasElement;
 const HISTORY_POINTS: u64 = 100;
 /// Cells per side of the KL histogram over the target's view box.
 const KL_BINS: usize = 32;
+/// Side of the error map's evaluation grid.
+const HEAT_GRID: usize = 64;
 /// Mahalanobis radius of the far share.
 const FAR_RADIUS: f64 = 3.0;
 /// The most training steps a widget runs.
@@ -142,6 +145,13 @@ pub struct LearnedLangevinWidget {
     before: Particles,
     rasters: [Raster; 2],
     keys: [Option<(usize, usize, bool, usize)>; 2],
+    /// The error map (without particles) of (level, width, height), its log₁₀ colour range, and
+    /// the frame with the learned cloud on top.
+    heat_base: Vec<u8>,
+    heat_key: Option<(usize, usize, usize)>,
+    heat_range: (f64, f64),
+    heat_frame: Vec<u8>,
+    grid: (Vec<f32>, Vec<f32>),
     path: KernelPath,
 }
 
@@ -178,6 +188,7 @@ impl LearnedLangevinWidget {
         self.clouds = c;
         self.history.clear();
         self.keys = [None, None];
+        self.heat_key = None;
         self.kl = None;
         self.eval = None;
         self.record();
@@ -275,6 +286,11 @@ impl LearnedLangevinWidget {
             before: Particles::default(),
             rasters: [Raster::default(), Raster::default()],
             keys: [None, None],
+            heat_base: vec![],
+            heat_key: None,
+            heat_range: (f64::NAN, f64::NAN),
+            heat_frame: vec![],
+            grid: (vec![], vec![]),
             path,
         };
         w.record();
@@ -641,6 +657,60 @@ impl LearnedLangevinWidget {
         let point = (1.5 * dpr).round().clamp(1.0, 4.0) as usize;
         self.rasters[w].compose(&self.clouds[w], &vp, &pal, point);
         blit_with_axes(canvas, self.rasters[w].frame(), rect, view, dpr, dark)
+    }
+
+    /// Draws where the learned score is wrong: ‖s_θ(x, σ) − ∇log p_σ(x)‖² at the current level
+    /// over the plane (64 × 64 grid, log colour scale over four decades below its maximum; see
+    /// `errorRange`), with the learned-score particles on top.
+    #[wasm_bindgen(js_name = drawError)]
+    pub fn draw_error(&mut self, canvas: &HtmlCanvasElement, dpr: f64, dark: bool) -> Result<(), JsError> {
+        let dpr = dpr_ok(dpr);
+        let (rect, view) = layout(canvas, self.target.view_box(), dpr);
+        let vp = Viewport { data: view, width: rect.width as usize, height: rect.height as usize };
+        let key = (self.learned.level(), vp.width, vp.height);
+        if self.heat_key != Some(key) {
+            let q = self.exact_noised()?;
+            let g = HEAT_GRID;
+            heat_grid(&vp, g, g, &mut self.grid.0, &mut self.grid.1);
+            self.scratch.resize(2 * g * g, 0.0);
+            let (lv, s) = (self.learned.level(), self.learned.sigma());
+            self.learned.field_mut().score_into(lv, s, &self.grid.0, &self.grid.1, &mut self.scratch)?;
+            let vals: Vec<f64> = (0..g * g)
+                .map(|i| {
+                    let e = q.score([self.grid.0[i] as f64, self.grid.1[i] as f64]);
+                    let (dx, dy) = (self.scratch[2 * i] as f64 - e[0], self.scratch[2 * i + 1] as f64 - e[1]);
+                    dx * dx + dy * dy
+                })
+                .collect();
+            self.heat_range = render_heat(&vp, &vals, g, g, &mut self.heat_base);
+            self.heat_key = Some(key);
+        }
+        self.heat_frame.clone_from(&self.heat_base);
+        // the particles as small cyan squares (cyan does not occur in the heat palette, which is
+        // the same in both themes)
+        let point = (1.5 * dpr).round().clamp(1.0, 4.0) as usize;
+        let (w, h) = (vp.width, vp.height);
+        let colour: [u8; 3] = [0, 190, 255];
+        for (x, y) in self.clouds[1].xs.iter().zip(&self.clouds[1].ys) {
+            let (px, py) = vp.to_pixel(*x as f64, *y as f64);
+            if !(px >= 0.0 && py >= 0.0 && px < w as f64 && py < h as f64) {
+                continue;
+            }
+            let (i0, j0) = (px as usize, py as usize);
+            for j in j0..(j0 + point).min(h) {
+                for i in i0..(i0 + point).min(w) {
+                    let o = 4 * (j * w + i);
+                    self.heat_frame[o..o + 3].copy_from_slice(&colour);
+                }
+            }
+        }
+        blit_with_axes(canvas, &self.heat_frame, rect, view, dpr, dark)
+    }
+
+    /// [lo, hi]: log₁₀ of the error map's colour range (after `drawError`).
+    #[wasm_bindgen(js_name = errorRange)]
+    pub fn error_range(&self) -> Vec<f64> {
+        vec![self.heat_range.0, self.heat_range.1]
     }
 
     fn curves(&self) -> [Vec<(f64, f64)>; 2] {

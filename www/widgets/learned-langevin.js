@@ -104,15 +104,20 @@ class SbLearnedLangevin extends SbWidget {
     };
     this.exactCanvas = h("canvas", { class: "sb-main sb-exact", role: "img", "aria-label": "Particles moved with the exact score, over the exact density p_σ" });
     this.learnedCanvas = h("canvas", { class: "sb-main sb-learned", role: "img", "aria-label": "Particles moved with the learned score, over the exact density p_σ" });
-    this.chart = h("canvas", { class: "sb-chart", role: "img", "aria-label": "Relative error of the learned score along the run" });
+    this.chart = h("canvas", { class: "sb-chart", style: "aspect-ratio:1/1;margin-top:0", role: "img", "aria-label": "Relative error of the learned score along the run" });
+    this.errMap = h("canvas", { class: "sb-main sb-error-map", role: "img", "aria-label": "Squared error of the learned score over the plane at the current σ, with the learned-score particles" });
+    this.errCaption = h("span", {}, "");
     const pair = (canvas, title) => h("div", { class: "sb-pair-cell" }, h("p", { class: "sb-caption sb-pair-title" }, title), canvas);
     this.stage.append(
       h("div", { class: "sb-pair", style: "display:grid;grid-template-columns:minmax(0,1fr) minmax(0,1fr);gap:0.5rem;align-items:end" },
         pair(this.exactCanvas, "Exact score ∇log p_σ"),
         pair(this.learnedCanvas, "Learned score s_θ(x, σ)")),
       h("p", { class: "sb-caption" }, "Same sampler, same uniform start on [−8, 8]², same noise; only the score differs. Both shadings show the exact p_σ of the current level."),
-      this.chart,
-      h("p", { class: "sb-caption" }, "Relative error Σ‖s_θ − ∇log p_σ‖² / Σ‖∇log p_σ‖² of the learned score along the run, log scale. Orange: at the particles of the learned-score run (where the sampler uses it). Blue: at the exact-score run's particles."),
+      h("div", { class: "sb-pair", style: "display:grid;grid-template-columns:minmax(0,1fr) minmax(0,1fr);gap:0.5rem;align-items:start" },
+        h("div", { class: "sb-pair-cell" }, h("p", { class: "sb-caption sb-pair-title" }, "Where s_θ is wrong at this σ"), this.errMap,
+          h("p", { class: "sb-caption" }, "‖s_θ − ∇log p_σ‖², log colour scale (dark → bright): ", this.errCaption, " Cyan: the learned-score particles.")),
+        h("div", { class: "sb-pair-cell" }, h("p", { class: "sb-caption sb-pair-title" }, "Score error along the run"), this.chart,
+          h("p", { class: "sb-caption" }, "Relative error Σ‖s_θ − ∇log p_σ‖² / Σ‖∇log p_σ‖², log scale. Orange: at the learned-score particles (where the sampler uses s_θ). Blue: at the exact-score particles."))),
     );
     const c = this.cfg;
     this.targetSel = select({ label: "Target", options: TARGETS, value: c.target, onchange: (v) => { c.target = v; this.reloadModel(); } });
@@ -254,7 +259,10 @@ class SbLearnedLangevin extends SbWidget {
   render() {
     this.handle.draw(this.exactCanvas, 0, this.dpr, this.dark);
     this.handle.draw(this.learnedCanvas, 1, this.dpr, this.dark);
+    this.handle.drawError(this.errMap, this.dpr, this.dark);
     this.handle.drawHistory(this.chart, this.dpr, this.dark);
+    const [lo, hi] = this.handle.errorRange();
+    this.errCaption.textContent = `10^${fmt(lo, 3)} to 10^${fmt(hi, 3)}.`;
   }
 
   exports() {
