@@ -113,7 +113,7 @@ class SbLearnedLangevin extends SbWidget {
         pair(this.exactCanvas, "Exact score ∇log p_σ"),
         pair(this.learnedCanvas, "Learned score s_θ(x, σ)")),
       h("p", { class: "sb-caption" }, "Same sampler, same uniform start on [−8, 8]², same noise; only the score differs. Both shadings show the exact p_σ of the current level."),
-      h("div", { class: "sb-pair", style: "display:grid;grid-template-columns:minmax(0,1fr) minmax(0,1fr);gap:0.5rem;align-items:start" },
+      h("div", { class: "sb-pair", style: "display:grid;grid-template-columns:repeat(auto-fit,minmax(15rem,1fr));gap:0.5rem;align-items:start;margin-top:0.5rem" },
         h("div", { class: "sb-pair-cell" }, h("p", { class: "sb-caption sb-pair-title" }, "Where s_θ is wrong at this σ"), this.errMap,
           h("p", { class: "sb-caption" }, "‖s_θ − ∇log p_σ‖², log colour scale (dark → bright): ", this.errCaption, " Cyan: the learned-score particles.")),
         h("div", { class: "sb-pair-cell" }, h("p", { class: "sb-caption sb-pair-title" }, "Score error along the run"), this.chart,
