@@ -159,3 +159,16 @@ test("learned langevin on the page: in the Langevin section after the annealed w
   assert.ok(overflow <= 0, `horizontal overflow ${overflow} px`);
   assert.deepEqual(problems, []);
 });
+
+test("learned langevin: a link reproduces a run trained in the widget (training steps, then sampler steps)", T, async () => {
+  const link = "/embed.html?widget=learned-langevin&autoplay=false#learned-langevin.v=1&learned-langevin.model=train&learned-langevin.train=200&learned-langevin.n=500&learned-langevin.seed=3&learned-langevin.steps=250";
+  const { page, problems } = await shared.h.open(link);
+  await widgetReady(page, W);
+  assert.equal(await readout(page, W, "Phase"), "sampling: step 50 of 500");
+  assert.match(await readout(page, W, "Learned model"), /^trained here; .*; 200 DSM steps/);
+  const sum = await readout(page, W, "Checksums");
+  const { page: p2 } = await shared.h.open(link);
+  await widgetReady(p2, W);
+  assert.equal(await readout(p2, W, "Checksums"), sum);
+  assert.deepEqual(problems, []);
+});
