@@ -713,17 +713,35 @@ impl LearnedLangevinWidget {
         vec![self.heat_range.0, self.heat_range.1]
     }
 
-    fn curves(&self) -> [Vec<(f64, f64)>; 2] {
-        [
-            self.history.iter().map(|h| (h[0], h[1])).collect(),
-            self.history.iter().map(|h| (h[0], h[2])).collect(),
-        ]
+    fn curves(&self) -> [Vec<(f64, f64)>; 3] {
+        let a: Vec<(f64, f64)> = self.history.iter().map(|h| (h[0], h[1])).collect();
+        let b: Vec<(f64, f64)> = self.history.iter().map(|h| (h[0], h[2])).collect();
+        // the log axis always spans whole decades (so that it has labelled ticks): drawn on the
+        // y axis itself, no legend entry
+        let (lo, hi) = a
+            .iter()
+            .chain(&b)
+            .map(|p| p.1)
+            .filter(|v| v.is_finite() && *v > 0.0)
+            .fold((f64::INFINITY, f64::NEG_INFINITY), |(l, h), v| (l.min(v), h.max(v)));
+        let decades = if lo.is_finite() {
+            let (d0, mut d1) = (lo.log10().floor(), hi.log10().ceil());
+            if d1 <= d0 {
+                d1 = d0 + 1.0;
+            }
+            vec![(0.0, 10f64.powf(d0)), (0.0, 10f64.powf(d1))]
+        } else {
+            vec![]
+        };
+        [a, b, decades]
     }
 
-    fn series<'a>(c: &'a [Vec<(f64, f64)>; 2], dark: bool, legend: bool) -> [Series<'a>; 2] {
+    fn series<'a>(c: &'a [Vec<(f64, f64)>; 3], dark: bool, legend: bool) -> [Series<'a>; 3] {
         let pal = palette(dark);
+        let theme = ChartTheme::for_theme(dark);
         let l = |s: &'a str| if legend { s } else { "" };
         [
+            Series { label: "", color: theme.fg, points: &c[2], width: 1.0 },
             Series { label: l("at the learned-score cloud"), color: pal[1], points: &c[0], width: 2.0 },
             Series { label: l("at the exact-score cloud"), color: pal[0], points: &c[1], width: 2.0 },
         ]

@@ -24,11 +24,11 @@ const TARGETS = [
   ["gaussian", "Single Gaussian N(0, I)"],
 ];
 const MODELS = [
-  ["shipped", "Pre-trained file (6000 DSM steps)"],
-  ["train", "Train here (DSM, from scratch)"],
+  ["shipped", "Pre-trained file"],
+  ["train", "Train here (DSM)"],
 ];
 const SAMPLERS = [
-  ["annealed", "Annealed Langevin (σ_max → σ_min)"],
+  ["annealed", "Annealed Langevin"],
   ["ula", "Plain ULA at σ_min"],
 ];
 const SMAX_STOPS = [0.5, 1, 2, 3, 5, 10];
@@ -113,7 +113,7 @@ class SbLearnedLangevin extends SbWidget {
         pair(this.exactCanvas, "Exact score ∇log p_σ"),
         pair(this.learnedCanvas, "Learned score s_θ(x, σ)")),
       h("p", { class: "sb-caption" }, "Same sampler, same uniform start on [−8, 8]², same noise; only the score differs. Both shadings show the exact p_σ of the current level."),
-      h("div", { class: "sb-pair", style: "display:grid;grid-template-columns:repeat(auto-fit,minmax(15rem,1fr));gap:0.5rem;align-items:start;margin-top:0.5rem" },
+      h("div", { class: "sb-pair", style: "display:grid;grid-template-columns:repeat(auto-fit,minmax(10rem,1fr));gap:0.5rem;align-items:start;margin-top:0.5rem" },
         h("div", { class: "sb-pair-cell" }, h("p", { class: "sb-caption sb-pair-title" }, "Where s_θ is wrong at this σ"), this.errMap,
           h("p", { class: "sb-caption" }, "‖s_θ − ∇log p_σ‖², log colour scale (dark → bright): ", this.errCaption, " Cyan: the learned-score particles.")),
         h("div", { class: "sb-pair-cell" }, h("p", { class: "sb-caption sb-pair-title" }, "Score error along the run"), this.chart,
@@ -143,6 +143,10 @@ class SbLearnedLangevin extends SbWidget {
       h("div", { class: "sb-field" }, h("label", { for: fileId }, "Import weights (.sbnn from the DSM widget)"), this.fileInput),
       this.samplerSel.wrap, this.smaxS.wrap, this.sminS.wrap, this.lS.wrap, this.tS.wrap, this.epsS.wrap, this.nS.wrap,
     );
+    // long option texts and the file input must not widen the side column past the figure
+    const side = this.root.querySelector(".sb-side");
+    side.style.minWidth = "0";
+    for (const el of [this.targetSel.input, this.modelSel.input, this.samplerSel.input, this.fileInput]) { el.style.maxWidth = "100%"; el.style.minWidth = "0"; }
     this.syncControls();
   }
 
