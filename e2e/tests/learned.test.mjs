@@ -172,3 +172,14 @@ test("learned langevin: a link reproduces a run trained in the widget (training 
   assert.equal(await readout(p2, W, "Checksums"), sum);
   assert.deepEqual(problems, []);
 });
+
+test("learned langevin: the numbers table has the exact values beside the measured ones", T, async () => {
+  const { page, problems } = await shared.h.open("/embed.html?widget=learned-langevin&autoplay=false&particles=500");
+  await widgetReady(page, W);
+  await page.click(`${W} button:text-is("Show numbers as a table")`);
+  const text = await page.textContent(`${W} table.sb-table`);
+  assert.match(text, /Mode 1: share, exact score/);
+  assert.match(text, /Histogram KL to p_σ, learned score/);
+  assert.match(text, /Relative score error at σ = 2, exact samples of p_σ/);
+  assert.deepEqual(problems, []);
+});

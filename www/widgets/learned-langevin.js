@@ -303,6 +303,10 @@ class SbLearnedLangevin extends SbWidget {
     });
     rows.push(["Far share (Mahalanobis > 3), exact score", fmt(far[0], 3), `≤ ${fmt(far[2], 3)}`]);
     rows.push(["Far share (Mahalanobis > 3), learned score", fmt(far[1], 3), `≤ ${fmt(far[2], 3)}`]);
+    const se = w.scoreErrors();
+    rows.push([`Relative score error at σ = ${fmt(w.sigma, 4)}, learned-score cloud`, fmt(se[0], 3), "0"]);
+    rows.push([`Relative score error at σ = ${fmt(w.sigma, 4)}, exact-score cloud`, fmt(se[1], 3), "0"]);
+    rows.push([`Relative score error at σ = ${fmt(w.sigma, 4)}, exact samples of p_σ`, fmt(se[2], 3), "0"]);
     return rows;
   }
 
