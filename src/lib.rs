@@ -19,6 +19,7 @@
 //! | [`score`] | score-field geometry (Jacobian, critical points, line integral), the smoothed ring, Tweedie and the exact posterior mean, ESM/ISM/DSM/SSM of an affine model, sliced projections | score |
 //! | [`quadrature`] | composite Gauss–Legendre rules in 1D and 2D, log-sum-exp integrals | KL, EBM |
 //! | [`weighted_histogram`] | a 1-D histogram of weighted samples read as a density (SGLD chains) | Langevin |
+//! | [`score_langevin`], [`cloud_vs_exact`] | annealed Langevin / ULA with the exact or a learned score (one sampler over a score trait); far share and score error of a cloud | Langevin |
 //! | [`stats`], [`histogram_kl`] | sample moments; KL between a particle histogram and the exact density on a grid | Langevin, KL |
 //! | [`ddpm`], [`sde`], [`fokker_planck`] | β schedules, VP/VE/sub-VP/OU SDEs and exact mixture marginals; forward, reverse (free c), Heun, predictor–corrector, ancestral and DDIM samplers; Fokker–Planck grids; probability-flow likelihood; OU thermodynamics | DDPM, SDE |
 //! | [`viewport`], [`raster`], [`chart`], [`chart_multi`] | data ↔ pixel mapping; density heatmaps and particle clouds rasterised to RGBA; axes | all widgets |
@@ -29,6 +30,7 @@ pub mod boltzmann;
 pub mod chart;
 pub mod chart_multi;
 pub mod ddpm;
+pub mod cloud_vs_exact;
 pub mod drawn_target;
 pub mod ebm;
 pub mod error;
@@ -49,6 +51,7 @@ pub mod presets;
 pub mod quadrature;
 pub mod raster;
 pub mod rng;
+pub mod score_langevin;
 pub mod sgld;
 pub mod score;
 pub mod sde;

@@ -27,6 +27,8 @@ mod ebm_train;
 #[cfg(feature = "bundle-a")]
 mod kl_fit_widget;
 #[cfg(feature = "bundle-a")]
+mod learned_langevin_widget;
+#[cfg(feature = "bundle-a")]
 mod mle_widget;
 #[cfg(feature = "bundle-a")]
 mod sgld_widget;
@@ -54,6 +56,8 @@ pub use ebm_energy::EnergyWidget;
 pub use ebm_train::EbmTrainWidget;
 #[cfg(feature = "bundle-a")]
 pub use kl_fit_widget::KlFitWidget;
+#[cfg(feature = "bundle-a")]
+pub use learned_langevin_widget::LearnedLangevinWidget;
 #[cfg(feature = "bundle-a")]
 pub use mle_widget::MleWidget;
 #[cfg(feature = "bundle-a")]
