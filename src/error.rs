@@ -27,6 +27,13 @@ pub enum Error {
         /// The runaway radius used by the check.
         radius: f32,
     },
+    /// A trainer's loss or gradient became non-finite; the last finite parameters were kept.
+    TrainingDiverged {
+        /// The step that failed (1-based).
+        step: u64,
+        /// What became non-finite (`loss`, `gradient`).
+        quantity: &'static str,
+    },
 }
 
 impl Error {
@@ -54,6 +61,11 @@ impl fmt::Display for Error {
                 f,
                 "the sampler diverged at step {step}: {particles} particle(s) became non-finite or \
                  left the disc of radius {radius}; reduce the step size and reset"
+            ),
+            Error::TrainingDiverged { step, quantity } => write!(
+                f,
+                "training diverged at step {step}: the {quantity} became non-finite; the last \
+                 finite weights were kept; lower the learning rate and reset"
             ),
         }
     }

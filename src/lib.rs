@@ -15,6 +15,7 @@
 //! | [`boltzmann`] | a fully visible Boltzmann machine: exact enumeration, Gibbs sampling, exact / CD-k / PCD training | EBM |
 //! | [`ebm`] | mixture-of-wells energies, Z_T by quadrature, curse of dimensionality, Langevin on p_T, EBM training with exact gradients | EBM |
 //! | [`kl`] | closed-form and quadrature KL, forward/reverse Gaussian fits, EM, maximum likelihood against the truth | KL |
+//! | [`nn`] | MLPs with a hand-written backward pass, Adam, weights file, simd128 GEMM; the denoising-score-matching trainer (benchmark W2) | score |
 //! | [`quadrature`] | composite Gauss–Legendre rules in 1D and 2D, log-sum-exp integrals | KL, EBM |
 //! | [`weighted_histogram`] | a 1-D histogram of weighted samples read as a density (SGLD chains) | Langevin |
 //! | [`stats`], [`histogram_kl`] | sample moments; KL between a particle histogram and the exact density on a grid | Langevin, KL |
@@ -37,6 +38,7 @@ pub mod langevin;
 pub mod mala;
 pub mod mixture;
 pub mod mode_mass;
+pub mod nn;
 pub mod normal;
 pub mod particles;
 pub mod presets;

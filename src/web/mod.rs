@@ -10,6 +10,7 @@ mod annealed_widget;
 mod boltzmann_widget;
 mod convert;
 mod draw;
+mod dsm_train;
 mod ebm_energy;
 mod ebm_train;
 mod kl_fit_widget;
@@ -21,6 +22,7 @@ mod target;
 
 pub use annealed_widget::AnnealedWidget;
 pub use boltzmann_widget::BoltzmannWidget;
+pub use dsm_train::DsmTrainWidget;
 pub use ebm_energy::EnergyWidget;
 pub use ebm_train::EbmTrainWidget;
 pub use kl_fit_widget::KlFitWidget;
