@@ -510,3 +510,36 @@ fn bad_input_and_divergence() {
         }
     }
 }
+
+/// The quality sweep: with many steps both exact flows reproduce the data (histogram KL near
+/// the floor of exact samples: within floor + 0.02, the sd of the estimator for 4000 points
+/// being ≈ √(2(B − 1))/(2N) ≈ 0.004); one Euler step is far worse. The references bracket W₂².
+#[test]
+fn quality_sweep_and_references() {
+    use scorebook::flow::paths::{PathsComparison, TransportReferences};
+    use scorebook::flow::quality::QualitySweep;
+    use scorebook::flow::targets::flow_target;
+    for name in ["two-modes", "ring8"] {
+        let data = flow_target(name).unwrap();
+        let mut sw = QualitySweep::new(&data, OdeMethod::Heun, 4000, 1).unwrap();
+        while sw.step().unwrap() {}
+        let kl = sw.kl();
+        let floor = sw.floor();
+        eprintln!("{name}: floor {floor:.4}, KL {kl:?}");
+        for f in 0..2 {
+            assert!(kl[7][f] < floor + 0.02, "{name} flow {f}: KL {} at N = 128, floor {floor}", kl[7][f]);
+            assert!(kl[0][f] > kl[7][f] + 0.1, "{name} flow {f}: one step should be worse");
+        }
+        let r = TransportReferences::new(&data, 1).unwrap();
+        assert!(r.w2_exact.is_none() && r.ot_batch_cost > r.gelbrich && r.independent_cost > r.ot_batch_cost);
+        assert!(r.pair_costs[1] <= r.pair_costs[0]);
+        let mut pc = PathsComparison::new(&data, OdeMethod::Heun, 50, 500, 10, 1).unwrap();
+        while pc.step().unwrap() {}
+        assert!(pc.fm().kinetic_energy() >= r.gelbrich && pc.pf().kinetic_energy() >= r.gelbrich);
+    }
+    let data = flow_target("shifted-gaussian").unwrap();
+    let r = TransportReferences::new(&data, 1).unwrap();
+    let w2 = r.w2_exact.unwrap();
+    assert!((w2 - r.gelbrich).abs() < 1e-12 && r.fm_kinetic_exact.unwrap() > w2);
+    assert!(flow_target("moons").is_err());
+}

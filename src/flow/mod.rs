@@ -13,11 +13,17 @@
 //! | [`integrator`] | Euler, midpoint and Heun over f32 clouds, with kinetic energy and straightness |
 //! | [`assignment`] | the exact assignment problem (Hungarian algorithm) for minibatch OT |
 //! | [`transport`] | W₂² between Gaussians, the closed-form kinetic energy, discrete OT costs |
+//! | [`targets`] | the widgets' data sets (presets and an anisotropic Gaussian) |
+//! | [`paths`] | the two exact flows side by side, and the transport references |
+//! | [`quality`] | histogram KL to the data against the number of steps, for both flows |
 //! | [`trainer`] | the conditional flow-matching trainer (independent or minibatch-OT coupling) |
 
 pub mod assignment;
 pub mod cond_ot;
 pub mod integrator;
+pub mod paths;
+pub mod quality;
+pub mod targets;
 pub mod trainer;
 pub mod transport;
 pub mod velocity;
