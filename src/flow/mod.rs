@@ -14,6 +14,7 @@
 //! | [`assignment`] | the exact assignment problem (Hungarian algorithm) for minibatch OT |
 //! | [`transport`] | W₂² between Gaussians, the closed-form kinetic energy, discrete OT costs |
 //! | [`targets`] | the widgets' data sets (presets and an anisotropic Gaussian) |
+//! | [`picture`] | polylines as dots for the trajectory and coupling pictures |
 //! | [`paths`] | the two exact flows side by side, and the transport references |
 //! | [`quality`] | histogram KL to the data against the number of steps, for both flows |
 //! | [`trainer`] | the conditional flow-matching trainer (independent or minibatch-OT coupling) |
@@ -22,6 +23,7 @@ pub mod assignment;
 pub mod cond_ot;
 pub mod integrator;
 pub mod paths;
+pub mod picture;
 pub mod quality;
 pub mod targets;
 pub mod trainer;

@@ -25,3 +25,12 @@ pub fn flow_target(name: &str) -> Result<GaussianMixture, Error> {
 pub fn single_gaussian(data: &GaussianMixture) -> Option<([f64; 2], [f64; 3])> {
     (data.len() == 1).then(|| (data.components()[0].mean(), data.components()[0].cov()))
 }
+
+/// A square view box holding the noise N(0, I) (±3.5) and the data's view box.
+pub fn flow_view(data: &GaussianMixture) -> [f64; 4] {
+    let v = data.view_box();
+    let (x0, x1, y0, y1) = (v[0].min(-3.5), v[1].max(3.5), v[2].min(-3.5), v[3].max(3.5));
+    let (cx, cy) = (0.5 * (x0 + x1), 0.5 * (y0 + y1));
+    let half = 0.5 * (x1 - x0).max(y1 - y0);
+    [cx - half, cx + half, cy - half, cy + half]
+}

@@ -89,8 +89,8 @@ class SbFlowPaths extends SbWidget {
     this.chartCaption = h("span", {}, "");
     this.stage.append(
       h("div", { class: "sb-dsm-grid" },
-        cell(this.fmCanvas, "Flow matching (orange cloud, dark paths) over the exact density of p_τ."),
-        cell(this.pfCanvas, "Diffusion probability-flow ODE (green cloud, dark paths), same noise, over its exact marginal."),
+        cell(this.fmCanvas, "Flow matching: the cloud and 40 of its paths (thin lines) over the exact density of p_τ."),
+        cell(this.pfCanvas, "Diffusion probability-flow ODE from the same noise: cloud and paths over its exact marginal."),
         h("div", { class: "sb-dsm-cell" }, this.pairCanvas, h("p", { class: "sb-caption" }, this.pairCaption)),
         h("div", { class: "sb-dsm-cell" }, this.chart, h("p", { class: "sb-caption" }, this.chartCaption)),
       ),
