@@ -58,7 +58,7 @@ fn parse_hidden(s: &str) -> Result<Vec<usize>, Error> {
 }
 
 fn batch(b: f64, c: Coupling) -> Result<usize, Error> {
-    if b.is_finite() && b.fract() == 0.0 && b >= 1.0 && b <= 1e6 {
+    if b.is_finite() && b.fract() == 0.0 && (1.0..=1e6).contains(&b) {
         check_batch(b as usize, c)
     } else {
         Err(Error::invalid("batch_size", "an integer in [1, 4096] (at most 512 with minibatch-ot)", b))
