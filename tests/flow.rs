@@ -544,3 +544,36 @@ fn quality_sweep_and_references() {
     assert!((w2 - r.gelbrich).abs() < 1e-12 && r.fm_kinetic_exact.unwrap() > w2);
     assert!(flow_target("moons").is_err());
 }
+
+/// The f32 particle kernel against the f64 field: f32 rounding of the constants and of the
+/// softmax (exp2 to ~2 ulp) gives relative errors ≈ 1e-6 of the field's scale; bound 2e-5
+/// (absolute, scaled by 1 + |v|), over typical and far-away points, τ from 0 to 1.
+#[test]
+fn f32_kernel_matches_the_f64_fields() {
+    for name in ["two-modes", "ring8", "shifted-gaussian"] {
+        let data = scorebook::flow::targets::flow_target(name).unwrap();
+        let mut fm = CondOtVelocity::new(&data);
+        let mut pf = VpProbabilityFlow::standard(&data);
+        let pts = cloud(203, 17); // not a multiple of 4: the tail path too
+        let mut xs = pts.xs.clone();
+        xs.extend([40.0f32, -25.0, 0.0]);
+        let mut ys = pts.ys.clone();
+        ys.extend([3.0f32, -30.0, 12.0]);
+        let (mut vx, mut vy) = (vec![0.0f32; xs.len()], vec![0.0f32; xs.len()]);
+        for &tau in &[0.0, 0.13, 0.5, 0.87, 1.0] {
+            for flow in 0..2 {
+                if flow == 0 {
+                    fm.eval(tau, &xs, &ys, &mut vx, &mut vy);
+                } else {
+                    pf.eval(tau, &xs, &ys, &mut vx, &mut vy);
+                }
+                for i in 0..xs.len() {
+                    let x = [xs[i] as f64, ys[i] as f64];
+                    let e = if flow == 0 { fm.velocity_at(tau, x).unwrap() } else { pf.velocity_at(tau, x).unwrap() };
+                    let tol = 2e-5 * (1.0 + e[0].hypot(e[1]));
+                    assert!((vx[i] as f64 - e[0]).abs() < tol && (vy[i] as f64 - e[1]).abs() < tol, "{name} flow {flow} τ = {tau} at {x:?}: {} {} vs {e:?}", vx[i], vy[i]);
+                }
+            }
+        }
+    }
+}

@@ -33,6 +33,29 @@ fn simd128_and_scalar_kernels_train_bit_identical_flows() {
 }
 
 #[wasm_bindgen_test]
+fn simd128_and_scalar_field_kernels_give_bit_identical_clouds() {
+    // 1001 particles: 250 four-lane groups and a tail of one; 8 components, and 1 (shifted Gaussian)
+    for target in ["ring8", "two-modes", "shifted-gaussian"] {
+        for method in ["euler", "heun"] {
+            let mut a = FlowPathsWidget::new(target, method, 12.0, 1001.0, 3).unwrap();
+            let mut b = FlowPathsWidget::new(target, method, 12.0, 1001.0, 3).unwrap();
+            b.set_simd(false);
+            assert_eq!((a.kernel().as_str(), b.kernel().as_str()), ("simd128", "scalar"));
+            a.step(12).unwrap();
+            b.step(12).unwrap();
+            for k in 0..2 {
+                let (pa, pb) = (a.positions(k), b.positions(k));
+                for (i, (x, y)) in pa.iter().zip(&pb).enumerate() {
+                    assert_eq!(x.to_bits(), y.to_bits(), "{target} {method} flow {k}: coordinate {i}: {x} vs {y}");
+                }
+            }
+            b.reset(3).unwrap();
+            assert_eq!(b.kernel(), "scalar", "reset keeps the kernel");
+        }
+    }
+}
+
+#[wasm_bindgen_test]
 fn training_lowers_the_error_and_the_pictures_are_drawn() {
     let mut w = FlowTrainWidget::new("two-modes", "64,64", 2e-3, 256.0, "independent", 1).unwrap();
     let e0 = w.relative_error();

@@ -18,7 +18,9 @@
 //! τ = 0, u₀(x) = E[x₁] − x; at τ = 1, u₁(x) = x; for one component N(m, s²I) in 1-D this is
 //! curriculum V-23's u_τ(x) = m + (τs² − (1 − τ))/V_τ (x − τm), V_τ = τ²s² + (1 − τ)².
 
+use super::kernel::{self, AffineKernel};
 use super::velocity::{check_tau, Velocity};
+use crate::kernel::KernelPath;
 use crate::error::Error;
 use crate::gaussian::Gaussian2;
 use crate::mixture::GaussianMixture;
@@ -70,6 +72,8 @@ pub(crate) fn inverse_spd(s: [f64; 3]) -> ([f64; 3], f64) {
 pub struct CondOtVelocity {
     data: GaussianMixture,
     terms: Vec<AffineTerm>,
+    kernel: AffineKernel,
+    path: KernelPath,
     /// τ of the cached terms.
     cached: f64,
 }
@@ -77,7 +81,7 @@ pub struct CondOtVelocity {
 impl CondOtVelocity {
     /// The field for the target `data` (source N(0, I)).
     pub fn new(data: &GaussianMixture) -> Self {
-        let mut v = CondOtVelocity { data: data.clone(), terms: vec![AffineTerm::default(); data.len()], cached: f64::NAN };
+        let mut v = CondOtVelocity { data: data.clone(), terms: vec![AffineTerm::default(); data.len()], kernel: AffineKernel::default(), path: KernelPath::best(), cached: f64::NAN };
         v.prepare(0.0);
         v
     }
@@ -114,6 +118,7 @@ impl CondOtVelocity {
                 ],
             };
         }
+        self.kernel.fill(&self.terms);
         self.cached = tau;
     }
 
@@ -148,13 +153,21 @@ impl CondOtVelocity {
     }
 }
 
+impl CondOtVelocity {
+    /// The kernel path of [`Velocity::eval`] (scalar or simd128; both give the same bits).
+    pub fn path(&self) -> KernelPath {
+        self.path
+    }
+
+    /// Chooses the kernel path.
+    pub fn set_path(&mut self, path: KernelPath) {
+        self.path = path;
+    }
+}
+
 impl Velocity for CondOtVelocity {
     fn eval(&mut self, tau: f64, xs: &[f32], ys: &[f32], vx: &mut [f32], vy: &mut [f32]) {
         self.prepare(tau);
-        for i in 0..xs.len() {
-            let v = affine_mixture_field(&self.terms, [xs[i] as f64, ys[i] as f64]);
-            vx[i] = v[0] as f32;
-            vy[i] = v[1] as f32;
-        }
+        kernel::eval(self.path, &self.kernel, xs, ys, vx, vy);
     }
 }

@@ -9,6 +9,7 @@
 //! |---|---|
 //! | [`velocity`] | the velocity-field trait the integrators use (exact or learned) |
 //! | [`cond_ot`] | the exact marginal velocity E[x₁ − x₀ ∣ x_τ] for a mixture target, and p_τ |
+//! | [`kernel`] | the f32 particle kernel of both exact fields, scalar and simd128 (bit-identical) |
 //! | [`vp_flow`] | the exact probability-flow ODE of the VP SDE on the same data, in τ |
 //! | [`integrator`] | Euler, midpoint and Heun over f32 clouds, with kinetic energy and straightness |
 //! | [`assignment`] | the exact assignment problem (Hungarian algorithm) for minibatch OT |
@@ -22,6 +23,9 @@
 pub mod assignment;
 pub mod cond_ot;
 pub mod integrator;
+pub mod kernel;
+#[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+mod kernel_simd128;
 pub mod paths;
 pub mod picture;
 pub mod quality;

@@ -122,7 +122,9 @@ impl PathsComparison {
 
     /// Restarts both flows from fresh noise of `seed`.
     pub fn reset(&mut self, seed: u64) -> Result<(), Error> {
+        let path = self.path();
         *self = Self::new(&self.fm.data().clone(), self.method, self.steps, self.particles, self.record, seed)?;
+        self.set_path(path);
         Ok(())
     }
 
@@ -176,6 +178,17 @@ impl PathsComparison {
     /// N.
     pub fn steps(&self) -> usize {
         self.steps
+    }
+
+    /// Chooses the kernel path of both exact fields (scalar or simd128; the same bits).
+    pub fn set_path(&mut self, path: crate::kernel::KernelPath) {
+        self.fm.set_path(path);
+        self.pf.set_path(path);
+    }
+
+    /// The kernel path.
+    pub fn path(&self) -> crate::kernel::KernelPath {
+        self.fm.path()
     }
 
     /// The cloud size.

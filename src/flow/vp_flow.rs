@@ -17,7 +17,9 @@
 //! (α₁² = e^{−10.05} ≈ 4.3·10⁻⁵ for the defaults); the widgets start both flows from N(0, I).
 
 use super::cond_ot::{affine_mixture_field, inverse_spd, AffineTerm};
+use super::kernel::{self, AffineKernel};
 use super::velocity::{check_tau, Velocity};
+use crate::kernel::KernelPath;
 use crate::error::{check_range, Error};
 use crate::gaussian::Gaussian2;
 use crate::mixture::GaussianMixture;
@@ -29,6 +31,8 @@ pub struct VpProbabilityFlow {
     beta_min: f64,
     beta_max: f64,
     terms: Vec<AffineTerm>,
+    kernel: AffineKernel,
+    path: KernelPath,
     cached: f64,
 }
 
@@ -39,7 +43,7 @@ impl VpProbabilityFlow {
         if !(beta_max.is_finite() && beta_max >= beta_min && beta_max <= 100.0) {
             return Err(Error::invalid("beta_max", format!("a finite number in [beta_min = {beta_min}, 100]"), beta_max));
         }
-        Ok(VpProbabilityFlow { data: data.clone(), beta_min, beta_max, terms: vec![AffineTerm::default(); data.len()], cached: f64::NAN })
+        Ok(VpProbabilityFlow { data: data.clone(), beta_min, beta_max, terms: vec![AffineTerm::default(); data.len()], kernel: AffineKernel::default(), path: KernelPath::best(), cached: f64::NAN })
     }
 
     /// The schedule of Song et al. (2021): β from 0.1 to 20.
@@ -94,6 +98,7 @@ impl VpProbabilityFlow {
                 g: [hb * (1.0 - p[0]), -hb * p[1], -hb * p[1], hb * (1.0 - p[2])],
             };
         }
+        self.kernel.fill(&self.terms);
         self.cached = tau;
     }
 
@@ -105,13 +110,21 @@ impl VpProbabilityFlow {
     }
 }
 
+impl VpProbabilityFlow {
+    /// The kernel path of [`Velocity::eval`] (scalar or simd128; both give the same bits).
+    pub fn path(&self) -> KernelPath {
+        self.path
+    }
+
+    /// Chooses the kernel path.
+    pub fn set_path(&mut self, path: KernelPath) {
+        self.path = path;
+    }
+}
+
 impl Velocity for VpProbabilityFlow {
     fn eval(&mut self, tau: f64, xs: &[f32], ys: &[f32], vx: &mut [f32], vy: &mut [f32]) {
         self.prepare(tau);
-        for i in 0..xs.len() {
-            let v = affine_mixture_field(&self.terms, [xs[i] as f64, ys[i] as f64]);
-            vx[i] = v[0] as f32;
-            vy[i] = v[1] as f32;
-        }
+        kernel::eval(self.path, &self.kernel, xs, ys, vx, vy);
     }
 }

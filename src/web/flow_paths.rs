@@ -75,7 +75,9 @@ impl FlowPathsWidget {
     }
 
     fn rebuild(&mut self, target: &str, method: OdeMethod, steps: usize, particles: usize) -> Result<(), Error> {
+        let path = self.cmp.path();
         *self = Self::build(target, method, steps, particles, self.cmp.seed())?;
+        self.cmp.set_path(path);
         Ok(())
     }
 
@@ -110,9 +112,23 @@ impl FlowPathsWidget {
 
     /// Restarts both flows from the noise of `seed` (the references and the sweep too).
     pub fn reset(&mut self, seed: u32) -> Result<(), JsError> {
-        let (t, m, s, p) = (self.target.clone(), self.cmp.method(), self.cmp.steps(), self.cmp.particles());
+        let (t, m, s, p, path) = (self.target.clone(), self.cmp.method(), self.cmp.steps(), self.cmp.particles(), self.cmp.path());
         *self = Self::build(&t, m, s, p, seed as u64)?;
+        self.cmp.set_path(path);
         Ok(())
+    }
+
+    /// Uses the simd128 field kernel (`true`, when compiled in) or the scalar one; both give
+    /// bit-identical clouds.
+    #[wasm_bindgen(js_name = setSimd)]
+    pub fn set_simd(&mut self, on: bool) {
+        self.cmp.set_path(if on { crate::kernel::KernelPath::best() } else { crate::kernel::KernelPath::Scalar });
+    }
+
+    /// The field kernel in use: `simd128` or `scalar`.
+    #[wasm_bindgen(getter)]
+    pub fn kernel(&self) -> String {
+        self.cmp.path().name().into()
     }
 
     /// Changes the data (restarts).

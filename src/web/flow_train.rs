@@ -113,6 +113,7 @@ impl FlowTrainWidget {
         let data = flow_target(target)?;
         self.set = FlowEvalSet::new(&data, 2000, 99)?;
         self.exact = CondOtVelocity::new(&data);
+        self.exact.set_path(self.trainer.path());
         self.hist = HistogramKl::new(&data, data.view_box(), 20);
         self.trainer.set_data(&data);
         self.target = target.into();
@@ -366,7 +367,9 @@ impl FlowTrainWidget {
     /// Uses the simd128 kernels (`true`, when compiled in) or the scalar ones (same bits).
     #[wasm_bindgen(js_name = setSimd)]
     pub fn set_simd(&mut self, on: bool) {
-        self.trainer.set_path(if on { KernelPath::best() } else { KernelPath::Scalar });
+        let path = if on { KernelPath::best() } else { KernelPath::Scalar };
+        self.trainer.set_path(path);
+        self.exact.set_path(path);
         self.sampled = None;
     }
 
