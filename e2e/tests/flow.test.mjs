@@ -147,6 +147,52 @@ test("flow-train: canvases, training lowers the error, sampling, coupling, weigh
   assert.deepEqual(problems, []);
 });
 
+test("flow-train: pasted and drawn data become the training data; no data is an error", T, async () => {
+  const { page, problems } = await shared.h.open("/embed.html?widget=flow-train&autoplay=false");
+  await widgetReady(page, F);
+  // paste points on two clusters
+  await page.click(`${F} button:text-is("Paste points (CSV)")`);
+  const pts = ["x,y"];
+  for (let i = 0; i < 40; i++) pts.push(`${-3 + 0.05 * i},${2 + 0.03 * (i % 7)}`, `${3 - 0.04 * i},${-2 - 0.02 * (i % 5)}`);
+  await page.fill(`${F} textarea`, pts.join("\n"));
+  await page.click(`${F} button:text-is("Use pasted points")`);
+  assert.equal(await page.evaluate((s) => document.querySelector(s).handle.target, F), "drawn");
+  assert.equal(await page.inputValue(`${F} select >> nth=1`), "drawn");
+  assert.equal(await readout(page, F, "Training step"), "0");
+  await page.evaluate((s) => { const el = document.querySelector(s); el.advance(0, 300); el.redraw(); el.updateReadouts(true); }, F);
+  assert.ok(nums(await readout(page, F, "Relative error"))[0] < 0.5);
+  // the link carries the mixture: a fresh page trains on the same data
+  await page.click(`${F} .sb-share summary`);
+  await page.click(`${F} button:text-is("Copy link")`);
+  const url = await page.evaluate(() => location.href);
+  assert.match(url, /flow-train\.mix=/);
+  const err = await readout(page, F, "Relative error");
+  const { page: p2 } = await shared.h.open(url.replace(/^https?:\/\/[^/]+/, ""));
+  await widgetReady(p2, F);
+  assert.equal(await p2.evaluate((s) => document.querySelector(s).handle.target, F), "drawn");
+  assert.equal(await readout(p2, F, "Relative error"), err);
+  // drawing: a stroke on the samples picture
+  const c = page.locator(`${F} .sb-dsm-cell:nth-child(4) canvas`);
+  await page.click(`${F} button:text-is("Draw data")`);
+  await c.scrollIntoViewIfNeeded();
+  const box = await c.boundingBox();
+  await page.mouse.move(box.x + box.width * 0.3, box.y + box.height * 0.5);
+  await page.mouse.down();
+  for (let k = 1; k <= 20; k++) await page.mouse.move(box.x + box.width * (0.3 + 0.02 * k), box.y + box.height * (0.5 - 0.01 * k));
+  await page.mouse.up();
+  const before = await page.evaluate((s) => Array.from(document.querySelector(s).handle.params()).slice(0, 4), F);
+  await page.click(`${F} button:text-is("Use drawing")`);
+  assert.equal(await readout(page, F, "Training step"), "0", `new data restart the run (${await page.textContent(`${F} .sb-status`)}, ${JSON.stringify(box)})`);
+  assert.ok(before.length === 4);
+  // no data: an empty paste shows the core's message
+  await page.click(`${F} button:text-is("Paste points (CSV)")`);
+  await page.fill(`${F} textarea`, "");
+  await page.click(`${F} button:text-is("Use pasted points")`);
+  await page.waitForSelector(`${F} .sb-error:not([hidden])`);
+  assert.match(await page.textContent(`${F} .sb-error`), /points must be 1 to 20000 \(x, y\) pairs; got 0 x and 0 y values/);
+  assert.deepEqual(problems, []);
+});
+
 test("flow-train: a link reproduces the run", T, async () => {
   const link = "/embed.html?widget=flow-train&autoplay=false#flow-train.v=1&flow-train.target=ring8&flow-train.lr=0.005&flow-train.batch=128&flow-train.tau=0.3&flow-train.seed=4&flow-train.steps=150";
   const { page, problems } = await shared.h.open(link);

@@ -111,6 +111,11 @@ impl FlowTrainWidget {
 
     fn set_data(&mut self, target: &str) -> Result<(), Error> {
         let data = flow_target(target)?;
+        self.use_data(&data, target)
+    }
+
+    fn use_data(&mut self, data: &crate::mixture::GaussianMixture, target: &str) -> Result<(), Error> {
+        let data = data.clone();
         self.set = FlowEvalSet::new(&data, 2000, 99)?;
         self.exact = CondOtVelocity::new(&data);
         self.exact.set_path(self.trainer.path());
@@ -170,6 +175,25 @@ impl FlowTrainWidget {
         self.trainer.reset(seed);
         self.restart();
         Ok(())
+    }
+
+    /// Trains on a mixture built in JS (e.g. `MixtureTarget.fromPoints` of drawn or pasted
+    /// points: the data then are samples of that mixture, so the exact field stays exact) and
+    /// restarts from the same seed.
+    #[wasm_bindgen(js_name = setMixture)]
+    pub fn set_mixture(&mut self, target: &super::MixtureTarget) -> Result<(), JsError> {
+        self.use_data(&target.inner, "drawn")?;
+        let seed = self.trainer.seed();
+        self.trainer.reset(seed);
+        self.restart();
+        Ok(())
+    }
+
+    /// The data point under canvas pixel (px, py) of a `width` × `height` picture of this widget.
+    #[wasm_bindgen(js_name = pixelToData)]
+    pub fn pixel_to_data(&self, px: f64, py: f64, width: u32, height: u32, dpr: f64) -> Vec<f64> {
+        let (rect, view) = crate::chart::square_layout(width, height, clamp_dpr(dpr), flow_view(self.trainer.data()));
+        crate::chart::pixel_to_data(rect, view, px, py).to_vec()
     }
 
     /// Changes Adam's learning rate ∈ (0, 1]; the run continues.

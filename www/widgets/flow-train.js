@@ -7,6 +7,8 @@
 // Euler, midpoint or Heun, scored by histogram KL beside the exact field's samples.
 //
 // Section: "Flow matching" (index.html#flow-matching). Rust handle: FlowTrainWidget.
+// Data: a preset, or points drawn on the samples picture or pasted as CSV (turned into a mixture
+// by the core's MixtureTarget.fromPoints, so the exact field stays exact).
 // Attributes (all optional): target = two-modes | ring8 | shifted-gaussian | gaussian,
 // learning-rate, batch-size, coupling = independent | minibatch-ot, tau (the τ shown),
 // method = euler | midpoint | heun, steps (sampling, 1–200), hidden (e.g. "64,64"), seed,
@@ -29,6 +31,20 @@ const METHODS = [["euler", "Euler (order 1)"], ["midpoint", "Midpoint (order 2)"
 const LR_STOPS = [0.0001, 0.0002, 0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1];
 const BATCH_STOPS = [16, 32, 64, 128, 256, 512, 1024, 2048, 4096];
 const STEP_STOPS = [1, 2, 3, 4, 5, 6, 8, 10, 12, 16, 20, 32, 50, 100, 200];
+/** Bandwidth (data units) of the Gaussians placed on drawn points, and the most components. */
+const DRAW_BANDWIDTH = 0.35;
+const DRAW_COMPONENTS = 48;
+/** "w,mx,my,sxx,sxy,syy;…" → flat numbers (6 per component), or undefined. */
+function parseMix(s) {
+  const v = s.split(/[;,]/).map(Number);
+  if (v.length === 0 || v.length % 6 !== 0 || v.length > 6 * 64 || v.some((x) => !Number.isFinite(x))) return undefined;
+  return v;
+}
+const encodeMix = (flat) => {
+  const parts = [];
+  for (let i = 0; i < flat.length; i += 6) parts.push(flat.slice(i, i + 6).map((v) => String(v)).join(","));
+  return parts.join(";");
+};
 const TAU_STOPS = Array.from({ length: 21 }, (_, i) => i / 20);
 const nearest = (stops, v) => stops.reduce((b, s, i) => (Math.abs(Math.log(s / v)) < Math.abs(Math.log(stops[b] / v)) ? i : b), 0);
 const nearestLin = (stops, v) => stops.reduce((b, s, i) => (Math.abs(s - v) < Math.abs(stops[b] - v) ? i : b), 0);
@@ -39,7 +55,8 @@ class SbFlowTrain extends SbWidget {
 
   stateSpec() {
     return {
-      target: { parse: parsers.oneOf(TARGETS.map((t) => t[0])) },
+      target: { parse: parsers.oneOf([...TARGETS.map((t) => t[0]), "drawn"]) },
+      mix: { parse: parseMix },
       coupling: { parse: parsers.oneOf(COUPLINGS.map((t) => t[0])) },
       lr: { parse: positive(1) },
       batch: { parse: parsers.integer(1, 4096) },
@@ -51,13 +68,18 @@ class SbFlowTrain extends SbWidget {
 
   getState() {
     const c = this.cfg;
-    return { target: c.target, coupling: c.coupling, lr: c.lr, batch: c.batch, tau: c.tau, method: c.method, n: c.steps };
+    return { target: c.target, mix: c.target === "drawn" && c.mix ? encodeMix(c.mix) : undefined, coupling: c.coupling, lr: c.lr, batch: c.batch, tau: c.tau, method: c.method, n: c.steps };
   }
 
   setState(v) {
     const c = this.cfg;
+    if (v.mix) c.mix = v.mix;
     for (const [k, key] of [["target", "target"], ["coupling", "coupling"], ["lr", "lr"], ["batch", "batch"], ["tau", "tau"], ["method", "method"], ["n", "steps"]]) {
       if (v[k] !== undefined) c[key] = v[k];
+    }
+    if (c.target === "drawn" && !c.mix) {
+      this.showNotice("The link names drawn data but carries no valid mixture; showing the two modes.");
+      c.target = "two-modes";
     }
     this.syncControls();
   }
@@ -120,7 +142,22 @@ class SbFlowTrain extends SbWidget {
       this.redraw();
       this.updateReadouts(true);
     };
-    this.targetSel = select({ label: "Data", options: TARGETS, value: this.cfg.target, onchange: change("target", (v) => this.handle?.setTarget(v), true) });
+    this.targetSel = select({
+      label: "Data",
+      options: [...TARGETS, ["drawn", "Drawn or pasted points"]],
+      value: this.cfg.target,
+      onchange: (v) => {
+        if (v === "drawn" && !this.cfg.mix) {
+          this.targetSel.input.value = this.cfg.target;
+          this.startDrawing();
+          return;
+        }
+        change("target", (t) => (t === "drawn" ? this.applyMix() : this.handle?.setTarget(t)), true)(v);
+      },
+    });
+    this.drawBtn = h("button", { type: "button", "aria-pressed": "false", onclick: () => (this.drawing ? this.finishDrawing() : this.startDrawing()) }, "Draw data");
+    this.pasteBox = h("textarea", { "aria-label": "Points as CSV: one x,y pair per line", placeholder: "x,y per line, e.g.\n-2,0\n2,1.5", hidden: true });
+    this.pasteBtn = h("button", { type: "button", onclick: () => this.togglePaste() }, "Paste points (CSV)");
     this.couplingSel = select({ label: "Coupling", options: COUPLINGS, value: this.cfg.coupling, onchange: change("coupling", (v) => this.handle?.setCoupling(v), false) });
     this.methodSel = select({ label: "Sampler", options: METHODS, value: this.cfg.method, onchange: view("method") });
     const stopSlider = (label, stops, key, onv, near = nearest) =>
@@ -133,7 +170,7 @@ class SbFlowTrain extends SbWidget {
     this.fileInput = h("input", { type: "file", id: fileId, accept: ".sbnn,application/octet-stream", class: "sb-dsm-file" });
     this.fileInput.addEventListener("change", () => this.importFile());
     this.params.append(
-      this.targetSel.wrap, this.tauSlider.wrap, this.couplingSel.wrap, this.lrSlider.wrap, this.batchSlider.wrap, this.methodSel.wrap, this.stepsSlider.wrap,
+      this.targetSel.wrap, h("div", { class: "sb-draw-tools" }, this.drawBtn, this.pasteBtn, this.pasteBox), this.tauSlider.wrap, this.couplingSel.wrap, this.lrSlider.wrap, this.batchSlider.wrap, this.methodSel.wrap, this.stepsSlider.wrap,
       h("div", { class: "sb-field" }, h("label", { for: fileId }, "Import weights (.sbnn)"), this.fileInput),
     );
   }
@@ -154,8 +191,117 @@ class SbFlowTrain extends SbWidget {
 
   build(mod) {
     const c = this.cfg;
-    this.handle = new mod.FlowTrainWidget(c.target, c.hidden, c.lr, c.batch, c.coupling, this.seed());
+    this.handle = new mod.FlowTrainWidget(c.target === "drawn" ? "two-modes" : c.target, c.hidden, c.lr, c.batch, c.coupling, this.seed());
+    if (c.target === "drawn") this.applyMix();
     this.handle.sample(c.method, c.steps);
+    this.setupDrawing();
+  }
+
+  // --- drawn or pasted data: a mixture from the points (MixtureTarget.fromPoints) -----------------
+  applyMix() {
+    const f = this.cfg.mix;
+    const w = [], m = [], cv = [];
+    for (let i = 0; i < f.length; i += 6) {
+      w.push(f[i]);
+      m.push(f[i + 1], f[i + 2]);
+      cv.push(f[i + 3], f[i + 4], f[i + 5]);
+    }
+    const t = new this.mod.MixtureTarget(new Float64Array(w), new Float64Array(m), new Float64Array(cv));
+    try {
+      this.handle.setMixture(t);
+    } finally {
+      t.free();
+    }
+  }
+
+  fromPoints(xs, ys) {
+    this.clearError();
+    const ok = this.guard(() => {
+      const t = this.mod.MixtureTarget.fromPoints(new Float64Array(xs), new Float64Array(ys), DRAW_BANDWIDTH, DRAW_COMPONENTS);
+      try {
+        this.cfg.mix = Array.from(t.flat());
+        this.handle.setMixture(t);
+      } finally {
+        t.free();
+      }
+      return true;
+    });
+    if (!ok) return;
+    this.cfg.target = "drawn";
+    this.targetSel.input.value = "drawn";
+    this.paramChanged({ restarted: true });
+    this.redraw();
+    this.updateReadouts(true);
+  }
+
+  setupDrawing() {
+    if (this.drawingReady) return;
+    this.drawingReady = true;
+    this.drawing = false;
+    this.stroke = { xs: [], ys: [] };
+    const c = this.samplesCanvas;
+    const add = (e) => {
+      const r = c.getBoundingClientRect();
+      const p = this.handle.pixelToData((e.clientX - r.left) * this.dpr, (e.clientY - r.top) * this.dpr, c.width, c.height, this.dpr);
+      this.stroke.xs.push(p[0]);
+      this.stroke.ys.push(p[1]);
+    };
+    c.addEventListener("pointerdown", (e) => {
+      if (!this.drawing || !this.handle) return;
+      c.setPointerCapture(e.pointerId);
+      this.pointerDown = true;
+      add(e);
+      e.preventDefault();
+    });
+    c.addEventListener("pointermove", (e) => {
+      if (!this.drawing || !this.pointerDown) return;
+      for (const ce of e.getCoalescedEvents?.() ?? [e]) add(ce);
+    });
+    const up = () => (this.pointerDown = false);
+    c.addEventListener("pointerup", up);
+    c.addEventListener("pointercancel", up);
+  }
+
+  startDrawing() {
+    if (!this.handle) return;
+    this.pause();
+    this.drawing = true;
+    this.stroke = { xs: [], ys: [] };
+    this.samplesCanvas.classList.add("sb-drawing");
+    this.drawBtn.textContent = "Use drawing";
+    this.drawBtn.setAttribute("aria-pressed", "true");
+    this.status.textContent = "Drawing: press and drag on the samples picture (mouse, touch or pen), then press “Use drawing”.";
+  }
+
+  finishDrawing() {
+    this.drawing = false;
+    this.samplesCanvas.classList.remove("sb-drawing");
+    this.drawBtn.textContent = "Draw data";
+    this.drawBtn.setAttribute("aria-pressed", "false");
+    if (this.stroke.xs.length === 0) {
+      this.status.textContent = "Nothing was drawn; the data are unchanged.";
+      return;
+    }
+    this.fromPoints(this.stroke.xs, this.stroke.ys);
+  }
+
+  togglePaste() {
+    if (this.pasteBox.hidden) {
+      this.pasteBox.hidden = false;
+      this.pasteBtn.textContent = "Use pasted points";
+      this.pasteBox.focus();
+      return;
+    }
+    const xs = [], ys = [];
+    for (const line of this.pasteBox.value.split(/\r?\n/)) {
+      const f = line.trim().split(/[\s,;]+/).filter(Boolean);
+      if (f.length === 0 || (f.length >= 2 && isNaN(Number(f[0])) && xs.length === 0)) continue; // blank or header
+      xs.push(Number(f[0]));
+      ys.push(Number(f[1]));
+    }
+    this.pasteBox.hidden = true;
+    this.pasteBtn.textContent = "Paste points (CSV)";
+    this.fromPoints(xs, ys);
   }
 
   onReset(seed) {
