@@ -79,6 +79,8 @@ pub struct FlowTrainWidget {
     samples: Particles,
     exact_samples: Particles,
     sample_kl: [f64; 2],
+    /// [K̂, straightness gap, length/chord] of the learned flow's last sampling run.
+    sample_flow: [f64; 3],
     sampled: Option<(OdeMethod, usize)>,
     pictures: [Picture; 3],
     heat: Vec<u8>,
@@ -149,6 +151,7 @@ impl FlowTrainWidget {
             exact_samples: noise.clone(),
             noise,
             sample_kl: [f64::NAN; 2],
+            sample_flow: [f64::NAN; 3],
             sampled: None,
             pictures: Default::default(),
             heat: vec![],
@@ -248,6 +251,7 @@ impl FlowTrainWidget {
         let mut ode = OdeIntegrator::new(m, n, self.noise.clone(), 0)?;
         let learned = ode.run(&mut self.trainer);
         self.samples = ode.particles().clone();
+        self.sample_flow = if learned.is_ok() { [ode.kinetic_energy(), ode.straightness_gap(), ode.length_over_chord()] } else { [f64::NAN; 3] };
         let mut ex = OdeIntegrator::new(m, n, self.noise.clone(), 0)?;
         ex.run(&mut self.exact)?;
         self.exact_samples = ex.particles().clone();
@@ -261,6 +265,13 @@ impl FlowTrainWidget {
     #[wasm_bindgen(js_name = sampleKl)]
     pub fn sample_kl(&self) -> Vec<f64> {
         vec![self.sample_kl[0], self.sample_kl[1], self.hist.floor(SAMPLES)]
+    }
+
+    /// The learned flow's last sampling run: [kinetic energy K̂ = mean Σ‖Δx‖²/h, straightness gap
+    /// K̂ − mean‖x_N − x_0‖² (0 for straight paths at constant speed), path length / chord].
+    #[wasm_bindgen(js_name = sampleFlow)]
+    pub fn sample_flow(&self) -> Vec<f64> {
+        self.sample_flow.to_vec()
     }
 
     /// The relative error E‖v_θ − u‖²/E‖u‖² on 2000 fixed points (τ uniform, x_τ of the path).

@@ -370,6 +370,9 @@ class SbFlowTrain extends SbWidget {
       c.coupling === "minibatch-ot" ? "u is the exact field of the independent coupling; minibatch OT learns a different, straighter field, so this does not go to 0." : "0 is a perfect velocity model; 1 is as bad as v = 0.");
     const [kl, klx, floor] = w.sampleKl();
     this.setReadout("kl", `Histogram KL of samples (${c.method}, N = ${c.steps}): learned · exact field · exact samples`, `${fmt(kl, 3)} · ${fmt(klx, 3)} · ${fmt(floor, 3)}`);
+    const fl = w.sampleFlow();
+    this.setReadout("straight", "Learned flow: kinetic energy · straightness gap · length/chord", `${fmt(fl[0], 4)} · ${fmt(fl[1], 3)} · ${fmt(fl[2], 4)}`,
+      "Along the sampling run: K̂ = mean Σ‖Δx‖²/h, the gap K̂ − mean‖x_N − x_0‖² (0 only for straight paths at constant speed), and total path length over total chord.");
     this.setReadout("div", "Divergence", w.diverged || "none (the loss and gradient are finite)");
     const summary = `Step ${w.iteration}, loss ${fmt(w.loss, 4)}, relative error ${fmt(e, 3)}, sample KL ${fmt(kl, 3)}.`;
     this.learned.setAttribute("aria-label", `Learned velocity field at τ = ${c.tau}. ${summary}`);
