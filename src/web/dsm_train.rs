@@ -314,10 +314,15 @@ impl DsmTrainWidget {
         let pal = EbmPalette::for_theme(dark);
         let k = learned as usize;
         let key = Some((sigma, vp.width, vp.height, dark));
-        let pic = &mut self.pictures[k];
-        if self.shaded[k] != key || !pic.restore_base() {
-            pic.shade(&vp, |x| noised.log_density(x), Shading::LogDensity, &pal);
-            pic.save_base();
+        if self.shaded[k] != key || !self.pictures[k].restore_base() {
+            if self.shaded[1 - k] == key {
+                // the other field picture has the same shading of p_σ: copy it
+                self.pictures[k] = self.pictures[1 - k].clone();
+                self.pictures[k].restore_base();
+            } else {
+                self.pictures[k].shade(&vp, |x| noised.log_density(x), Shading::LogDensity, &pal);
+                self.pictures[k].save_base();
+            }
             self.shaded[k] = key;
         }
         let arrows = arrows_per_side(vp.width, dpr);
