@@ -577,3 +577,24 @@ fn f32_kernel_matches_the_f64_fields() {
         }
     }
 }
+
+/// Golden checksums of the exact flows (ring8 and two-modes, Heun, 12 steps, 1001 particles from
+/// seed 3): `tests/web_flow.rs` asserts the same bits for the browser's simd128 and scalar paths,
+/// so native and WebAssembly runs agree exactly.
+#[test]
+fn golden_checksums_of_the_exact_flows() {
+    use scorebook::flow::paths::PathsComparison;
+    let mut got = vec![];
+    for name in ["ring8", "two-modes"] {
+        let data = scorebook::flow::targets::flow_target(name).unwrap();
+        let mut pc = PathsComparison::new(&data, OdeMethod::Heun, 12, 1001, 0, 3).unwrap();
+        while pc.step().unwrap() {}
+        got.push(format!("{:016x}:{:016x}", pc.fm().particles().checksum(), pc.pf().particles().checksum()));
+    }
+    let got = got.join(";");
+    eprintln!("golden {got}");
+    assert_eq!(got, GOLDEN_FLOWS);
+}
+
+/// See `golden_checksums_of_the_exact_flows` (and `tests/web_flow.rs`).
+const GOLDEN_FLOWS: &str = "313937adfbf1ca7f:c86d3452ffc853b1;8f507b07c6cdbc2f:a66336a10e224a10";

@@ -55,6 +55,37 @@ fn simd128_and_scalar_field_kernels_give_bit_identical_clouds() {
     }
 }
 
+/// FNV-1a over the f32 bits of (x, y) pairs, as `Particles::checksum`.
+fn checksum(pos: &[f32]) -> u64 {
+    let n = pos.len() / 2;
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for i in 0..n {
+        for w in [pos[i].to_bits(), pos[n + i].to_bits()] {
+            for b in w.to_le_bytes() {
+                h ^= b as u64;
+                h = h.wrapping_mul(0x0100_0000_01b3);
+            }
+        }
+    }
+    h
+}
+
+/// The same bits as the native run (`tests/flow.rs`, `golden_checksums_of_the_exact_flows`), on
+/// both kernel paths.
+#[wasm_bindgen_test]
+fn exact_flows_match_the_native_golden_checksums() {
+    for simd in [true, false] {
+        let mut got = vec![];
+        for target in ["ring8", "two-modes"] {
+            let mut w = FlowPathsWidget::new(target, "heun", 12.0, 1001.0, 3).unwrap();
+            w.set_simd(simd);
+            w.step(12).unwrap();
+            got.push(format!("{:016x}:{:016x}", checksum(&w.positions(0)), checksum(&w.positions(1))));
+        }
+        assert_eq!(got.join(";"), "313937adfbf1ca7f:c86d3452ffc853b1;8f507b07c6cdbc2f:a66336a10e224a10", "simd = {simd}");
+    }
+}
+
 #[wasm_bindgen_test]
 fn training_lowers_the_error_and_the_pictures_are_drawn() {
     let mut w = FlowTrainWidget::new("two-modes", "64,64", 2e-3, 256.0, "independent", 1).unwrap();
