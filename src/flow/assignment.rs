@@ -50,46 +50,54 @@ impl Assignment {
         self.p.resize(m, 0);
         self.way.clear();
         self.way.resize(m, 0);
+        let (u, v, p, way, minv) = (&mut self.u, &mut self.v, &mut self.p, &mut self.way, &mut self.minv);
+        let used = &mut self.used;
+        used.clear();
+        used.resize(m, false);
         for i in 1..=n {
-            self.p[0] = i;
+            p[0] = i;
             let mut j0 = 0usize;
-            self.minv.iter_mut().for_each(|x| *x = f64::INFINITY);
-            self.used.clear();
-            self.used.resize(m, false);
+            minv.fill(f64::INFINITY);
+            used.fill(false);
             loop {
-                self.used[j0] = true;
-                let i0 = self.p[j0];
+                used[j0] = true;
+                let i0 = p[j0];
+                let row = &cost[(i0 - 1) * n..i0 * n];
+                let ui0 = u[i0];
                 let mut delta = f64::INFINITY;
                 let mut j1 = 0usize;
-                for j in 1..=n {
-                    if !self.used[j] {
-                        let cur = cost[(i0 - 1) * n + (j - 1)] - self.u[i0] - self.v[j];
-                        if cur < self.minv[j] {
-                            self.minv[j] = cur;
-                            self.way[j] = j0;
+                // the scan over free columns, without bounds checks (zipped slices of length n)
+                for (j, ((((&c, &vj), mj), wj), &uj)) in
+                    row.iter().zip(&v[1..]).zip(&mut minv[1..]).zip(&mut way[1..]).zip(&used[1..]).enumerate()
+                {
+                    if !uj {
+                        let cur = c - ui0 - vj;
+                        if cur < *mj {
+                            *mj = cur;
+                            *wj = j0;
                         }
-                        if self.minv[j] < delta {
-                            delta = self.minv[j];
-                            j1 = j;
+                        if *mj < delta {
+                            delta = *mj;
+                            j1 = j + 1;
                         }
                     }
                 }
                 for j in 0..=n {
-                    if self.used[j] {
-                        self.u[self.p[j]] += delta;
-                        self.v[j] -= delta;
+                    if used[j] {
+                        u[p[j]] += delta;
+                        v[j] -= delta;
                     } else {
-                        self.minv[j] -= delta;
+                        minv[j] -= delta;
                     }
                 }
                 j0 = j1;
-                if self.p[j0] == 0 {
+                if p[j0] == 0 {
                     break;
                 }
             }
             loop {
-                let j1 = self.way[j0];
-                self.p[j0] = self.p[j1];
+                let j1 = way[j0];
+                p[j0] = p[j1];
                 j0 = j1;
                 if j0 == 0 {
                     break;
