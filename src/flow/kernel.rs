@@ -59,6 +59,8 @@ impl AffineKernel {
 }
 
 /// The field at `L` points (two-pass stable softmax).
+// indices k and l mirror the simd128 path's per-component loop and lanes
+#[allow(clippy::needless_range_loop)]
 #[inline(always)]
 pub fn field<const L: usize>(t: &AffineKernel, x: [f32; L], y: [f32; L]) -> ([f32; L], [f32; L]) {
     let mut e = [[0.0f32; L]; MAX_COMPONENTS];
@@ -83,9 +85,9 @@ pub fn field<const L: usize>(t: &AffineKernel, x: [f32; L], y: [f32; L]) -> ([f3
             let dy = y[l] - t.my[k];
             let vx = t.cx[k] + (t.g[0][k] * dx + t.g[1][k] * dy);
             let vy = t.cy[k] + (t.g[2][k] * dx + t.g[3][k] * dy);
-            s[l] = s[l] + w;
-            ax[l] = ax[l] + w * vx;
-            ay[l] = ay[l] + w * vy;
+            s[l] += w;
+            ax[l] += w * vx;
+            ay[l] += w * vy;
         }
     }
     let (mut vx, mut vy) = ([0.0f32; L], [0.0f32; L]);

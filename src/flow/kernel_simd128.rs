@@ -9,6 +9,8 @@ use crate::kernel::params::HALF_LOG2E;
 use crate::kernel::simd128::{exp2_4, sp};
 use crate::mixture::MAX_COMPONENTS;
 
+// index k walks the components of the kernel arrays and of the logits together
+#[allow(clippy::needless_range_loop)]
 #[inline(always)]
 fn field4(t: &AffineKernel, x: v128, y: v128) -> (v128, v128) {
     let mut e = [sp(0.0); MAX_COMPONENTS];
