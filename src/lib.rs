@@ -15,6 +15,7 @@
 //! | [`boltzmann`] | a fully visible Boltzmann machine: exact enumeration, Gibbs sampling, exact / CD-k / PCD training | EBM |
 //! | [`ebm`] | mixture-of-wells energies, Z_T by quadrature, curse of dimensionality, Langevin on p_T, EBM training with exact gradients | EBM |
 //! | [`kl`] | closed-form and quadrature KL, forward/reverse Gaussian fits, EM, maximum likelihood against the truth | KL |
+//! | [`flow`] | flow matching: the exact marginal velocity of the conditional OT path to a mixture, the VP probability flow, Euler/midpoint/Heun, minibatch OT (Hungarian), the CFM trainer | flow matching |
 //! | [`nn`] | MLPs with a hand-written backward pass, Adam, weights file, simd128 GEMM; the denoising-score-matching trainer (benchmark W2) | score |
 //! | [`score`] | score-field geometry (Jacobian, critical points, line integral), the smoothed ring, Tweedie and the exact posterior mean, ESM/ISM/DSM/SSM of an affine model, sliced projections | score |
 //! | [`quadrature`] | composite Gauss–Legendre rules in 1D and 2D, log-sum-exp integrals | KL, EBM |
@@ -34,6 +35,7 @@ pub mod cloud_vs_exact;
 pub mod drawn_target;
 pub mod ebm;
 pub mod error;
+pub mod flow;
 pub mod fastmath;
 pub mod fokker_planck;
 pub mod gaussian;

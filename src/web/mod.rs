@@ -24,6 +24,10 @@ mod dsm_train;
 mod ebm_energy;
 #[cfg(feature = "bundle-a")]
 mod ebm_train;
+#[cfg(feature = "bundle-b")]
+mod flow_paths;
+#[cfg(feature = "bundle-b")]
+mod flow_train;
 #[cfg(feature = "bundle-a")]
 mod kl_fit_widget;
 #[cfg(feature = "bundle-a")]
@@ -54,6 +58,10 @@ pub use dsm_train::DsmTrainWidget;
 pub use ebm_energy::EnergyWidget;
 #[cfg(feature = "bundle-a")]
 pub use ebm_train::EbmTrainWidget;
+#[cfg(feature = "bundle-b")]
+pub use flow_paths::FlowPathsWidget;
+#[cfg(feature = "bundle-b")]
+pub use flow_train::FlowTrainWidget;
 #[cfg(feature = "bundle-a")]
 pub use kl_fit_widget::KlFitWidget;
 #[cfg(feature = "bundle-a")]
