@@ -31,7 +31,7 @@ const PARTICLE_STOPS = [200, 500, 1000, 2000, 5000, 10000, 20000];
 const nearest = (stops, v) => stops.reduce((b, s, i) => (Math.abs(Math.log(s / v)) < Math.abs(Math.log(stops[b] / v)) ? i : b), 0);
 
 class SbFlowPaths extends SbWidget {
-  /** The wasm bundle with this widget\'s bindings (sections 5-8). */
+  /** The wasm bundle with this widget's bindings (sections 5-8). */
   static wasmBundle = "b";
 
   static title = "Flow matching's straight paths against the diffusion probability flow";

@@ -51,7 +51,7 @@ const nearestLin = (stops, v) => stops.reduce((b, s, i) => (Math.abs(s - v) < Ma
 const positive = (hi) => (s) => { const v = parsers.number(0, hi)(s); return v > 0 ? v : undefined; };
 
 class SbFlowTrain extends SbWidget {
-  /** The wasm bundle with this widget\'s bindings (sections 5-8). */
+  /** The wasm bundle with this widget's bindings (sections 5-8). */
   static wasmBundle = "b";
 
   static title = "Learning a velocity field by conditional flow matching";
