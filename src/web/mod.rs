@@ -9,6 +9,7 @@
 mod annealed_widget;
 mod boltzmann_widget;
 mod convert;
+mod ddpm_forward_widget;
 mod draw;
 mod dsm_train;
 mod ebm_energy;
@@ -25,6 +26,7 @@ mod target;
 
 pub use annealed_widget::AnnealedWidget;
 pub use boltzmann_widget::BoltzmannWidget;
+pub use ddpm_forward_widget::DdpmForwardWidget;
 pub use dsm_train::DsmTrainWidget;
 pub use ebm_energy::EnergyWidget;
 pub use ebm_train::EbmTrainWidget;
