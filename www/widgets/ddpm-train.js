@@ -78,8 +78,8 @@ class SbDdpmTrain extends SbWidget {
       n: Number(a("particles", "2000")),
     };
     this.scrub = -1;
-    this.learnedCanvas = h("canvas", { class: "sb-main", role: "img", "aria-label": "Samples of the learned model over the exact density of q(x_t)" });
-    this.exactCanvas = h("canvas", { class: "sb-main", role: "img", "aria-label": "Samples with the exact ε over the exact density of q(x_t)" });
+    this.learnedCanvas = h("canvas", { class: "sb-main sb-learned", role: "img", "aria-label": "Samples of the learned model over the exact density of q(x_t)" });
+    this.exactCanvas = h("canvas", { class: "sb-main sb-exact", role: "img", "aria-label": "Samples with the exact ε over the exact density of q(x_t)" });
     this.chart = h("canvas", { class: "sb-chart", role: "img", "aria-label": "Training loss, its floor and the excess loss against step" });
     const pair = (canvas, title) => h("div", {}, h("p", { class: "sb-caption" }, title), canvas);
     this.stage.append(
