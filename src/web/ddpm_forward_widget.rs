@@ -503,7 +503,8 @@ impl DdpmForwardWidget {
         if self.key != Some(key) {
             let (a, v) = self.schedule.marginal(self.t);
             let qt = self.data.scaled_noised(a, v)?;
-            self.raster.render_density_coarse(&qt, &vp, &pal, 4);
+            // q(x_t) is smooth on the scale of 8 device pixels (sd ≥ 0.5 ≈ 50 px at the default size)
+            self.raster.render_density_coarse(&qt, &vp, &pal, 8);
             self.key = Some(key);
         }
         let point = (1.5 * dpr).round().clamp(1.0, 4.0) as usize;
