@@ -130,7 +130,7 @@ class SbDdpmForward extends SbWidget {
     });
     this.params.append(
       this.targetSel.wrap, this.kindSel.wrap, this.tS.wrap, this.stepS.wrap, this.bsS.wrap, this.beS.wrap,
-      h("div", { class: "sb-field" }, h("label", { for: kid }, "Custom log-SNR knots (first step … last step)"), this.knotInput,
+      h("div", { class: "sb-field", style: "flex-direction:column;align-items:stretch;display:flex" }, h("label", { for: kid }, "Custom log-SNR knots (first step … last step)"), this.knotInput,
         h("small", { id: `${kid}-help`, class: "sb-caption" }, "2 to 16 decreasing values in [−15, 15]; Enter applies.")),
       this.nS.wrap,
     );
