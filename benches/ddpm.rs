@@ -7,6 +7,7 @@
 //!   (`EpsScore(EpsNet)`) and with the exact ε* of the mixture.
 //! * `prior_gap`: KL(q(x_T) ‖ N(0, I)) of the ring by quadrature (one evaluation), which the
 //!   KL-against-T chart of `<sb-ddpm-forward>` runs once per new ᾱ_T.
+//!
 //! Prints `bench=ddpm-<name> impl=native-scalar <unit>=<median> min=<> max=<>`.
 
 use scorebook::ddpm::ancestral::{Ancestral, ReverseVariance};

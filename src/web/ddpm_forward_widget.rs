@@ -319,7 +319,7 @@ impl DdpmForwardWidget {
     #[wasm_bindgen(js_name = pickKnot)]
     pub fn pick_knot(&self, px: f64, py: f64, dpr: f64) -> i32 {
         let Some(m) = self.snr_map else { return -1 };
-        if !matches!(self.spec, ScheduleSpec::LogSnr(_)) || !(px.is_finite() && py.is_finite()) {
+        if !(matches!(self.spec, ScheduleSpec::LogSnr(_)) && px.is_finite() && py.is_finite()) {
             return -1;
         }
         let r = 14.0 * dpr_ok(dpr);

@@ -78,6 +78,9 @@ fn int_in(name: &'static str, v: f64, lo: usize, hi: usize) -> Result<usize, Err
     }
 }
 
+/// (width, height, dark, version, step) of a cached density shading.
+type RasterKey = (usize, usize, bool, u64, usize);
+
 /// One sampler of either kind.
 #[derive(Debug, Clone)]
 enum Sampler {
@@ -147,7 +150,7 @@ pub struct DdpmTrainWidget {
     seed: u32,
     sampling: Option<Sampling>,
     rasters: [Raster; 2],
-    keys: [Option<(usize, usize, bool, u64, usize)>; 2],
+    keys: [Option<RasterKey>; 2],
     version: u64,
     hist: Option<(usize, u64, HistogramKl)>,
     shares: Vec<f64>,
