@@ -207,18 +207,7 @@ fn train_bad_inputs_throw_errors_naming_the_parameter() {
     assert!(message(w.set_sampler("ddim", 0.0).unwrap_err()).starts_with("ddim_steps must be"));
     assert!(message(w.step(20_000).unwrap_err()).starts_with("n must be"));
     assert!(message(w.snapshot_stats(0, 0.0).unwrap_err()).starts_with("sampling must be"));
-    // a learning rate of 1 on this net blows up: the error names the divergence, later steps repeat it
-    w.set_learning_rate(1.0).unwrap();
-    let mut msg = String::new();
-    for _ in 0..200 {
-        if let Err(e) = w.step(10) {
-            msg = message(e);
-            break;
-        }
-    }
-    if !msg.is_empty() {
-        assert!(msg.contains("training diverged"), "{msg}");
-        assert!(!w.diverged().is_empty());
-        assert!(w.params().iter().all(|p| p.is_finite()));
-    }
+    // nothing changed after the rejected calls
+    assert_eq!(w.iteration(), 0.0);
+    assert_eq!(w.sampler(), "ddim");
 }

@@ -452,8 +452,10 @@ impl DdpmTrainWidget {
         }
         let h = &mut self.hist.as_mut().expect("just built").2;
         let (kl, floor) = (h.kl(&cloud), h.floor(cloud.len()));
-        let data = self.trainer.data().clone();
-        mode_shares_into(&data, &cloud, &mut self.shares);
+        // a particle belongs to the component of q(x_t) (same weights as the data's) with the
+        // largest responsibility
+        let qt = self.marginal(t)?;
+        mode_shares_into(&qt, &cloud, &mut self.shares);
         let mut v = vec![t as f64, m.mean[0], m.mean[1], m.cov[0], m.cov[1], m.cov[2], kl, floor];
         v.extend_from_slice(&self.shares);
         Ok(v)

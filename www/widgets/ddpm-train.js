@@ -244,12 +244,12 @@ class SbDdpmTrain extends SbWidget {
         "Plug-in KL on a 24 × 24 grid; N exact samples score the floor on average.");
       const K = s.X.length - 5;
       const sh = (v) => Array.from({ length: Math.min(K, 4) }, (_, j) => fmt(v[8 + j], 3)).join(" | ") + (K > 4 ? " | …" : "");
-      this.setReadout("shares", "Mode shares: learned / exact-ε / weights", `${sh(s.L)} / ${sh(s.E)} / ${Array.from(s.X.slice(5, 9), (v) => fmt(v, 3)).join(" | ")}${K > 4 ? " | …" : ""}`);
+      this.setReadout("shares", "Mode shares (components of q(x_t)): learned / exact-ε / weights", `${sh(s.L)} / ${sh(s.E)} / ${Array.from(s.X.slice(5, 9), (v) => fmt(v, 3)).join(" | ")}${K > 4 ? " | …" : ""}`);
     }
     const e0 = w.runError(0), e1 = w.runError(1);
     this.setReadout("div", "Divergence", w.diverged || e0 || e1 || "none");
     this.setReadout("sum", "Checksums (learned:exact)", w.checksum() || "–");
-    const summary = `Training step ${w.iteration}, loss ${fmt(w.loss, 4)} (floor ${fmt(w.lossFloor, 4)}), excess ${fmt(ex, 3)}.`;
+    const summary = `Training step ${w.iteration}, mean loss ${fmt(w.meanLoss, 4)} (floor ${fmt(w.lossFloor, 4)}), excess ${fmt(ex, 3)}.`;
     this.chart.setAttribute("aria-label", `Training loss and excess against step. ${summary}`);
     if (!this.error) this.announce(summary);
   }
