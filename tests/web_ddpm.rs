@@ -64,7 +64,7 @@ fn the_forward_widget_matches_the_exact_marginal_and_draws() {
         assert!((ms[i] - me[i]).abs() < 0.4, "{ms:?} {me:?}");
     }
     // the histogram KL of exact one-shot samples is at its floor (within ±50 %: the estimator's
-    // spread on 577 cells at n = 5000)
+    // spread on 257 cells at n = 5000)
     let h = w.histogram_kl().unwrap();
     assert!(h[0] < 1.5 * h[1] && h[0] > 0.5 * h[1], "{h:?}");
     // V-D3: ᾱ_1000 of the linear schedule, and the VE noise of the same marginal

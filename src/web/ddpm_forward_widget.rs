@@ -37,7 +37,7 @@ pub const MAX_WIDGET_STEPS: usize = 5000;
 /// Lengths of the KL-against-N chart.
 const CURVE_POINTS: usize = 12;
 /// Bins per side of the histogram KL.
-const BINS: usize = 24;
+const BINS: usize = 16;
 /// SNR axis of the schedule chart (log-SNR ±16).
 const SNR_AXIS: (f64, f64) = (1e-7, 1e7);
 
@@ -442,7 +442,7 @@ impl DdpmForwardWidget {
         let (m, c) = (self.data.mean(), self.data.covariance());
         vec![a.sqrt() * m[0], a.sqrt() * m[1], a * c[0] + 1.0 - a, a * c[1], a * c[2] + 1.0 - a]
     }
-    /// [KL(histogram of x_t ‖ q(x_t)), its value for exact samples (the floor)] on a 24 × 24
+    /// [KL(histogram of x_t ‖ q(x_t)), its value for exact samples (the floor)] on a 16 × 16
     /// grid over the frame.
     #[wasm_bindgen(js_name = histogramKl)]
     pub fn histogram_kl(&mut self) -> Result<Vec<f64>, JsError> {
@@ -503,8 +503,11 @@ impl DdpmForwardWidget {
         if self.key != Some(key) {
             let (a, v) = self.schedule.marginal(self.t);
             let qt = self.data.scaled_noised(a, v)?;
-            // q(x_t) is smooth on the scale of 8 device pixels (sd ≥ 0.5 ≈ 50 px at the default size)
-            self.raster.render_density_coarse(&qt, &vp, &pal, 8);
+            // q(x_t) changes every frame while playing; it is smooth on the scale of 4 CSS px
+            // (a component sd ≥ 0.5 is ≈ 25 CSS px at the default size), so the density is
+            // evaluated every 4 CSS px and interpolated in between
+            let stride = (4.0 * dpr).round().clamp(4.0, 16.0) as usize;
+            self.raster.render_density_coarse(&qt, &vp, &pal, stride);
             self.key = Some(key);
         }
         let point = (1.5 * dpr).round().clamp(1.0, 4.0) as usize;
