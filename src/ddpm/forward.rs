@@ -68,6 +68,19 @@ pub fn noise_to(
     t: usize,
     seed: u64,
 ) -> Result<Particles, Error> {
+    let mut out = x0.clone();
+    noise_into(schedule, x0, t, seed, &mut out)?;
+    Ok(out)
+}
+
+/// [`noise_to`] into an existing cloud (resized to `x0`'s length; no allocation when it fits).
+pub fn noise_into(
+    schedule: &BetaSchedule,
+    x0: &Particles,
+    t: usize,
+    seed: u64,
+    out: &mut Particles,
+) -> Result<(), Error> {
     if t > schedule.len() {
         return Err(Error::invalid(
             "t",
@@ -78,11 +91,12 @@ pub fn noise_to(
     let (a, s) = schedule.marginal(t);
     let (a, s) = (a as f32, s.sqrt() as f32);
     let key = StepKey::draw(&mut sim_rng_stream(seed, 3));
-    let mut out = x0.clone();
-    for i in 0..out.len() {
+    out.xs.resize(x0.len(), 0.0);
+    out.ys.resize(x0.len(), 0.0);
+    for i in 0..x0.len() {
         let (zx, zy) = noise_pair(i as u32, &key);
         out.xs[i] = a * x0.xs[i] + s * zx;
         out.ys[i] = a * x0.ys[i] + s * zy;
     }
-    Ok(out)
+    Ok(())
 }

@@ -6,11 +6,20 @@
 //! f32 particle clouds and take any [`ScoreModel`](crate::sde::score::ScoreModel), called with
 //! the `crate::sde::NoiseLevel` t = step index, mean scale √ᾱ_t and variance
 //! 1 − ᾱ_t; an ε-model plugs in through ε = −√(1 − ᾱ_t)·s (V-D1).
+//!
+//! [`log_snr`] draws a schedule as a log-SNR curve, [`spec`] names a schedule family apart
+//! from its length, [`prior_gap`] is KL(q(x_N) ‖ N(0, I)), and [`eps_train`] trains an
+//! ε-prediction network with the simple loss (Ho et al. eq. 14) that the samplers use through
+//! [`EpsScore`](crate::sde::score::EpsScore).
 
 pub mod ancestral;
 pub mod ddim;
+pub mod eps_train;
 pub mod forward;
+pub mod log_snr;
+pub mod prior_gap;
 pub mod schedule;
+pub mod spec;
 
 pub use schedule::BetaSchedule;
 

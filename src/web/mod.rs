@@ -17,6 +17,10 @@ mod annealed_widget;
 #[cfg(feature = "bundle-a")]
 mod boltzmann_widget;
 mod convert;
+#[cfg(feature = "bundle-b")]
+mod ddpm_forward_widget;
+#[cfg(feature = "bundle-b")]
+mod ddpm_train_widget;
 mod draw;
 #[cfg(feature = "bundle-a")]
 mod dsm_train;
@@ -52,6 +56,10 @@ mod target;
 pub use annealed_widget::AnnealedWidget;
 #[cfg(feature = "bundle-a")]
 pub use boltzmann_widget::BoltzmannWidget;
+#[cfg(feature = "bundle-b")]
+pub use ddpm_forward_widget::DdpmForwardWidget;
+#[cfg(feature = "bundle-b")]
+pub use ddpm_train_widget::DdpmTrainWidget;
 #[cfg(feature = "bundle-a")]
 pub use dsm_train::DsmTrainWidget;
 #[cfg(feature = "bundle-a")]
