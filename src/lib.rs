@@ -21,6 +21,7 @@
 //! | [`weighted_histogram`] | a 1-D histogram of weighted samples read as a density (SGLD chains) | Langevin |
 //! | [`stats`], [`histogram_kl`] | sample moments; KL between a particle histogram and the exact density on a grid | Langevin, KL |
 //! | [`ddpm`], [`sde`], [`fokker_planck`] | β schedules, VP/VE/sub-VP/OU SDEs and exact mixture marginals; forward, reverse (free c), Heun, predictor–corrector, ancestral and DDIM samplers; Fokker–Planck grids; probability-flow likelihood; OU thermodynamics | DDPM, SDE |
+//! | [`sda`] | score-based data assimilation: exact, Tweedie-approximate and naive guidance in 1D; Lorenz-63, observation operators, bootstrap particle filter, sliced Wasserstein | SDA |
 //! | [`viewport`], [`raster`], [`chart`], [`chart_multi`] | data ↔ pixel mapping; density heatmaps and particle clouds rasterised to RGBA; axes | all widgets |
 #![warn(missing_docs)]
 
@@ -51,6 +52,7 @@ pub mod raster;
 pub mod rng;
 pub mod sgld;
 pub mod score;
+pub mod sda;
 pub mod sde;
 pub mod stats;
 pub mod viewport;
