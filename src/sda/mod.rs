@@ -15,7 +15,13 @@
 //! | [`observation`] | observation operators (which coordinate, how often, how noisy) and log p(y | x) |
 //! | [`particle_filter`] | the bootstrap particle filter with systematic resampling, over trajectory windows |
 //! | [`sliced`] | the sliced Wasserstein distance between two sample sets |
+//! | [`twin`] | the twin experiment: truth, observations of a window, two particle filters, summaries |
 
 pub mod guidance;
 pub mod guided;
 pub mod prior1;
+pub mod lorenz;
+pub mod observation;
+pub mod particle_filter;
+pub mod sliced;
+pub mod twin;

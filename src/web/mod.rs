@@ -21,6 +21,7 @@ mod mala_widget;
 mod score_field_widget;
 mod sm_objectives_widget;
 mod tweedie_widget;
+mod sda_1d;
 mod target;
 
 pub use annealed_widget::AnnealedWidget;
@@ -36,6 +37,7 @@ pub use mala_widget::MalaWidget;
 pub use score_field_widget::ScoreFieldWidget;
 pub use sm_objectives_widget::SmObjectivesWidget;
 pub use tweedie_widget::TweedieWidget;
+pub use sda_1d::Sda1dWidget;
 pub use target::MixtureTarget;
 
 use wasm_bindgen::prelude::*;
