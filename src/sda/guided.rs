@@ -1,7 +1,9 @@
 //! The guided reverse SDE over a cloud of 1D particles, as a step-wise state machine.
 //!
-//! Reverse time t from T down to 0 with K equal Euler–Maruyama steps h = T/K (Yasuda 2025,
-//! eq. 137; §4.4 for the algorithm):
+//! Reverse time t from T down to 0 with K Euler–Maruyama steps (Yasuda 2025, eq. 137; §4.4 for
+//! the algorithm) on the quadratic grid t_k = T (1 − k/K)², finer near t = 0 where the posterior
+//! score −(x − m)/v is stiff (Karras et al. 2022 use the same idea with ρ = 7; with equal steps
+//! the EM variance bias at K = 1000 is 8 % of the Kalman variance, on this grid 1 %):
 //!
 //!   x ← x + h [a x + ((b² + c²)/2) (∇log p_t(x) + ∇log l(y | x))] + c √h z,
 //!
@@ -99,10 +101,15 @@ impl GuidedReverse {
     pub fn is_done(&self) -> bool {
         self.done >= self.steps
     }
-    /// The current time t = T − k h.
+    /// The current time t_k = T (1 − k/K)².
     pub fn time(&self) -> f64 {
-        let t = self.problem.sde().horizon;
-        t - t * self.done as f64 / self.steps as f64
+        self.time_at(self.done)
+    }
+
+    /// t_k = T (1 − k/K)².
+    pub fn time_at(&self, k: usize) -> f64 {
+        let u = 1.0 - k as f64 / self.steps as f64;
+        self.problem.sde().horizon * u * u
     }
 
     /// One EM step (false, and nothing done, once t = 0). A particle that becomes non-finite or
@@ -112,8 +119,8 @@ impl GuidedReverse {
             return Ok(false);
         }
         let sde = *self.problem.sde();
-        let h = sde.horizon / self.steps as f64;
         let t = self.time();
+        let h = t - self.time_at(self.done + 1);
         let slice = TimeSlice::new(&self.problem, t);
         let kappa = 0.5 * (sde.b * sde.b + self.c * self.c);
         let amp = self.c * h.sqrt();
@@ -135,10 +142,11 @@ impl GuidedReverse {
         Ok(true)
     }
 
-    /// The drift map x ↦ x + h[a x + κ(s + g)] of the next step (no noise), for [`affine_moments`].
-    pub fn drift_map(&self, t: f64, x: f64) -> f64 {
+    /// The drift map x ↦ x + h[a x + κ(s + g)] of step k (no noise), for [`affine_moments`].
+    pub fn drift_map(&self, k: usize, x: f64) -> f64 {
         let sde = *self.problem.sde();
-        let h = sde.horizon / self.steps as f64;
+        let t = self.time_at(k);
+        let h = t - self.time_at(k + 1);
         let slice = TimeSlice::new(&self.problem, t);
         let (s, g) = scores(self.rule, &slice, self.problem.y(), self.problem.noise(), x);
         x + h * (sde.a * x + 0.5 * (sde.b * sde.b + self.c * self.c) * (s + g))
@@ -164,13 +172,11 @@ pub fn affine_moments(run: &GuidedReverse, start: (f64, f64)) -> Result<(f64, f6
     if run.problem().prior().w.len() != 1 {
         return Err(Error::invalid("prior", "a single Gaussian for the affine moment recursion", run.problem().prior().w.len()));
     }
-    let sde = *run.problem().sde();
-    let h = sde.horizon / run.steps() as f64;
     let (mut m, mut v) = start;
     for k in 0..run.steps() {
-        let t = sde.horizon - sde.horizon * k as f64 / run.steps() as f64;
-        let d0 = run.drift_map(t, 0.0);
-        let slope = run.drift_map(t, 1.0) - d0;
+        let h = run.time_at(k) - run.time_at(k + 1);
+        let d0 = run.drift_map(k, 0.0);
+        let slope = run.drift_map(k, 1.0) - d0;
         m = d0 + slope * m;
         v = slope * slope * v + run.c * run.c * h;
     }

@@ -15,6 +15,7 @@
 //! | [`observation`] | observation operators (which coordinate, how often, how noisy) and log p(y | x) |
 //! | [`particle_filter`] | the bootstrap particle filter with systematic resampling, over trajectory windows |
 //! | [`sliced`] | the sliced Wasserstein distance between two sample sets |
+//! | [`picture`] | the x, y, z panels of the twin experiment (any plotters backend) |
 //! | [`twin`] | the twin experiment: truth, observations of a window, two particle filters, summaries |
 
 pub mod guidance;
@@ -25,3 +26,4 @@ pub mod observation;
 pub mod particle_filter;
 pub mod sliced;
 pub mod twin;
+pub mod picture;

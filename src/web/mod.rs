@@ -22,6 +22,7 @@ mod score_field_widget;
 mod sm_objectives_widget;
 mod tweedie_widget;
 mod sda_1d;
+mod sda_lorenz;
 mod target;
 
 pub use annealed_widget::AnnealedWidget;
@@ -38,6 +39,7 @@ pub use score_field_widget::ScoreFieldWidget;
 pub use sm_objectives_widget::SmObjectivesWidget;
 pub use tweedie_widget::TweedieWidget;
 pub use sda_1d::Sda1dWidget;
+pub use sda_lorenz::SdaLorenzWidget;
 pub use target::MixtureTarget;
 
 use wasm_bindgen::prelude::*;
