@@ -349,6 +349,8 @@ fn bad_input_gives_clear_errors() {
     let setup = TwinSetup { burn_in: 10, total: 100, start: 80, len: 33, operator: op, particles: 64, seed: 1 };
     let e = msg(TwinExperiment::new(setup).unwrap_err());
     assert!(e.contains("window") && e.contains("100 states") && e.contains("113"), "{e}");
+    let big = TwinSetup { total: 512, start: 0, len: 257, particles: 16_384, ..setup };
+    assert!(msg(TwinExperiment::new(big).unwrap_err()).contains("particles × window length must be at most 2200000"));
     assert!(msg(Problem1::new(Ou1::standard(), &Mixture1::new(&[1.0], &[0.0], &[1.0]).unwrap(), 0.0, -1.0).unwrap_err()).contains("observation noise"));
     assert!(msg(LikelihoodRule::from_name("dps", 0.0).unwrap_err()).contains("rule"));
     assert!(msg(sliced_wasserstein(&[0.0; 6], &[0.0; 9], 3, 10, 1, 0).unwrap_err()).contains("same size"));

@@ -16,6 +16,10 @@ use super::particle_filter::ParticleFilter;
 use super::sliced::sliced_wasserstein;
 use crate::error::{check_range, Error};
 
+/// The largest particles × window length of one filter: 2.2 million stored states (26 MB of
+/// f32 paths and 9 MB of parent indices per filter), so that two filters fit a phone's memory.
+pub const MAX_PARTICLE_STATES: usize = 2_200_000;
+
 /// The settings of a twin experiment.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct TwinSetup {
@@ -55,6 +59,13 @@ impl TwinExperiment {
                 "window",
                 format!("inside the simulated trajectory of {} states (start + length ≤ {})", setup.total, setup.total),
                 format!("start {} + length {} = {}", setup.start, setup.len, setup.start + setup.len),
+            ));
+        }
+        if setup.particles.saturating_mul(setup.len) > MAX_PARTICLE_STATES {
+            return Err(Error::invalid(
+                "particles × window length",
+                format!("at most {MAX_PARTICLE_STATES} (the stored ancestry of one filter)"),
+                format!("{} × {} = {}", setup.particles, setup.len, setup.particles.saturating_mul(setup.len)),
             ));
         }
         let kernel = NoisyLorenz::default();

@@ -44,7 +44,7 @@ fn operator(name: &str, every: f64, noise: f64) -> Result<ObservationOperator, E
 impl SdaLorenzWidget {
     /// `operator` = x8 | x1 | z4 (or `custom`: x every `every` steps with noise sd `noise`);
     /// window length L ∈ [2, 257] starting at state `start` of a 512-state truth; `particles` ∈
-    /// [64, 65 536] per filter.
+    /// [64, 65 536] per filter, with particles × L ≤ 2.2 million.
     #[allow(clippy::too_many_arguments)]
     #[wasm_bindgen(constructor)]
     pub fn new(operator_name: &str, every: f64, noise: f64, window: f64, start: f64, particles: f64, seed: u32) -> Result<SdaLorenzWidget, JsError> {

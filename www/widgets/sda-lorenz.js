@@ -5,7 +5,8 @@
 // Wasserstein noise floor. The filters run in chunks across animation frames.
 //
 // Attributes (all optional): operator = x8 | x1 | z4, window (2 to 257 states), start (first
-// state of the window in the 512-state truth), particles (64 to 65,536), seed, autoplay = "false",
+// state of the window in the 512-state truth), particles (64 to 65,536, with particles × window
+// at most 2.2 million), seed, autoplay = "false",
 // controls = "hidden", text = "hidden". All numbers come from the Rust core (SdaLorenzWidget).
 
 import { SbWidget, h, slider, select, fmt } from "../lib/widget.js";
@@ -18,7 +19,7 @@ const OPERATORS = [
   ["z4", "z every 4 steps, noise 0.1 (two modes)"],
 ];
 const WINDOWS = [17, 33, 49, 65, 129];
-const N_STOPS = [1024, 4096, 16384, 65536];
+const N_STOPS = [1024, 4096, 16384, 32768];
 const nearest = (stops, v) => stops.reduce((b, s, i) => (Math.abs(Math.log(s / v)) < Math.abs(Math.log(stops[b] / v)) ? i : b), 0);
 
 class SbSdaLorenz extends SbWidget {
