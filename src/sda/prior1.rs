@@ -106,15 +106,19 @@ impl Mix {
 
     /// log p, s, ∂s, ∂²s at x (log-sum-exp over components).
     pub fn derivatives(&self, x: f64) -> Derivatives {
+        // at most 16 components (Mixture1's limit): the log-terms stay on the stack
+        let mut lc = [0.0f64; 16];
+        let k = self.w.len().min(16);
         let mut top = f64::NEG_INFINITY;
-        for k in 0..self.w.len() {
-            top = top.max(self.log_component(k, x));
+        for (j, l) in lc.iter_mut().enumerate().take(k) {
+            *l = self.log_component(j, x);
+            top = top.max(*l);
         }
         let (mut z, mut a1, mut a2, mut a3) = (0.0, 0.0, 0.0, 0.0);
-        for k in 0..self.w.len() {
-            let r = (self.log_component(k, x) - top).exp();
-            let iv = 1.0 / self.v[k];
-            let u = (self.m[k] - x) * iv;
+        for (j, l) in lc.iter().enumerate().take(k) {
+            let r = (l - top).exp();
+            let iv = 1.0 / self.v[j];
+            let u = (self.m[j] - x) * iv;
             z += r;
             a1 += r * u;
             a2 += r * (u * u - iv);
