@@ -216,8 +216,11 @@ fn systematic_resampling_copies_each_particle_n_w_times() {
     assert!(idx.iter().all(|&i| i != 1));
 }
 
+/// (mean, variance) per time.
+type Moments1 = Vec<(f64, f64)>;
+
 /// Kalman filter and RTS smoother of x' = φx + √q z, y_k = h x_k + λε at the observed k.
-fn kalman(model: &LinearGaussian, h: f64, noise: f64, ys: &[Option<f64>]) -> (Vec<(f64, f64)>, Vec<(f64, f64)>, f64) {
+fn kalman(model: &LinearGaussian, h: f64, noise: f64, ys: &[Option<f64>]) -> (Moments1, Moments1, f64) {
     let (mut m, mut v) = (0.0, model.initial_var);
     let mut filt = vec![];
     let mut pred = vec![];

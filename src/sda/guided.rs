@@ -132,7 +132,7 @@ impl GuidedReverse {
             for (x, z) in pair.iter_mut().zip([z0, z1]) {
                 let (s, g) = scores(self.rule, &slice, y, noise, *x);
                 *x += h * (sde.a * *x + kappa * (s + g)) + amp * z as f64;
-                bad += !(x.abs() <= RUNAWAY) as u32;
+                bad += (!x.is_finite() || x.abs() > RUNAWAY) as u32;
             }
         }
         self.done += 1;
