@@ -58,10 +58,10 @@ class SbSdaLorenz extends SbWidget {
   buildUi() {
     const a = (k, d) => this.getAttribute(k) ?? d;
     this.cfg = { op: a("operator", "x8"), L: Number(a("window", "65")), start: Number(a("start", "64")), n: Number(a("particles", "16384")) };
-    this.canvas = h("canvas", { class: "sb-main", style: "aspect-ratio: 4 / 3", role: "img", "aria-label": "Truth, observations and particle-filter posterior trajectories of x, y and z" });
+    this.canvas = h("canvas", { class: "sb-main sb-tall", role: "img", "aria-label": "Truth, observations and particle-filter posterior trajectories of x, y and z" });
     this.stage.append(
       this.canvas,
-      h("p", { class: "sb-caption" }, "Dark line: the simulated truth. Orange dots: the observations (standardised values mapped back to the state's units). Blue: 64 posterior trajectories of the particle filter, traced back through their ancestry, and their mean (thick). This is the ground truth a score-based sampler would be compared with; the score model of trajectory windows is not part of this widget yet."),
+      h("p", { class: "sb-caption" }, "Dark line: the simulated truth. Orange dots: the observations (standardised values mapped back to the state's units). Blue: 64 posterior trajectories of the particle filter, traced back through their ancestry, and their mean (thick; with z observed the posterior has two mirror-image modes and the mean lies between them). This is the ground truth a score-based sampler would be compared with; the score model of trajectory windows is not part of this widget yet."),
     );
     const c = this.cfg;
     const restart = () => this.apply(() => this.configure());
