@@ -1,7 +1,8 @@
 // Benchmark runner: loads www/bench.html in headless Chromium once per implementation and N,
 // and prints `bench=W1 impl=<name> N=<n> ns_per_particle_step=<median> min=<> max=<>`; then once
 // per implementation for W2 (DSM training steps of the 3-128-128-2 MLP):
-// `bench=W2 impl=<name> steps_per_s=<median> min=<> max=<>`. BENCH=W1 or BENCH=W2 runs one of them.
+// `bench=W2 impl=<name> steps_per_s=<median> min=<> max=<>`; then PF and SDA (section 8:
+// `bench=PF impl=<name> N=<n> ms=<median> …`). BENCH=W1, W2, PF or SDA (comma-separated) picks.
 // Implementations: simd128 (www/pkg), scalar-nosimd (www/pkg-nosimd, the same source built
 // without simd128) and js (the plain-JavaScript reference). Run through scripts/bench.sh.
 import { serve } from "./serve.mjs";
@@ -9,7 +10,7 @@ import { launch } from "./browser.mjs";
 
 const sizes = (process.env.BENCH_N ?? "100000,1000000").split(",").map(Number);
 const impls = (process.env.BENCH_IMPLS ?? "simd128,scalar-nosimd,js").split(",");
-const which = (process.env.BENCH ?? "W1,W2").split(",");
+const which = (process.env.BENCH ?? "W1,W2,PF,SDA").split(",");
 const server = await serve();
 const browser = await launch();
 const results = {};
@@ -53,6 +54,22 @@ try {
     if (w2.js && w2.simd128) {
       console.log(`speedup W2: simd128 is ${(w2.simd128 / w2.js).toFixed(1)}x the plain-JS reference` +
         (w2["scalar-nosimd"] ? `, ${(w2.simd128 / w2["scalar-nosimd"]).toFixed(2)}x the no-simd build` : ""));
+    }
+  }
+  // PF (the Lorenz twin experiment's two particle filters, 16,384 particles each) and SDA (a 1D
+  // posterior sampling run): `bench=PF impl=<name> N=<n> ms=<median> min=<> max=<>`
+  for (const b of ["PF", "SDA"].filter((x) => which.includes(x))) {
+    for (const impl of impls.filter((i) => i !== "js")) {
+      const page = await browser.newPage();
+      let line = null;
+      page.on("console", (m) => {
+        if (m.text().startsWith("BENCH ")) line = m.text().slice(6);
+      });
+      const failed = new Promise((_, reject) => page.on("pageerror", (e) => reject(new Error(`page error (${impl}, ${b}): ${e.message}`))));
+      await page.goto(`${server.url}/bench.html?bench=${b}&impl=${impl}&reps=5`);
+      await Promise.race([page.waitForFunction(() => document.title === "done", null, { timeout: 600_000 }), failed]);
+      console.log(line);
+      await page.close();
     }
   }
 } finally {

@@ -23,6 +23,8 @@
 //! | [`score_langevin`], [`cloud_vs_exact`] | annealed Langevin / ULA with the exact or a learned score (one sampler over a score trait); far share and score error of a cloud | Langevin |
 //! | [`stats`], [`histogram_kl`] | sample moments; KL between a particle histogram and the exact density on a grid | Langevin, KL |
 //! | [`ddpm`], [`sde`], [`fokker_planck`] | β schedules (linear, cosine, drawn log-SNR), the prior gap KL(q(x_T) ‖ N(0, I)), the ε-prediction trainer; VP/VE/sub-VP/OU SDEs and exact mixture marginals; forward, reverse (free c), Heun, predictor–corrector, ancestral and DDIM samplers; Fokker–Planck grids; probability-flow likelihood; OU thermodynamics | DDPM, SDE |
+//! | [`ddpm`], [`sde`], [`fokker_planck`] | β schedules, VP/VE/sub-VP/OU SDEs and exact mixture marginals; forward, reverse (free c), Heun, predictor–corrector, ancestral and DDIM samplers; Fokker–Planck grids; probability-flow likelihood; OU thermodynamics | DDPM, SDE |
+//! | [`sda`] | score-based data assimilation: exact, Tweedie-approximate and naive guidance in 1D; Lorenz-63, observation operators, bootstrap particle filter, sliced Wasserstein | SDA |
 //! | [`viewport`], [`raster`], [`chart`], [`chart_multi`] | data ↔ pixel mapping; density heatmaps and particle clouds rasterised to RGBA; axes | all widgets |
 //! | [`chart_mapped`] | a chart on fixed (log or linear) axes returning its pixel ↔ data map, for draggable points | DDPM |
 #![warn(missing_docs)]
@@ -58,6 +60,7 @@ pub mod rng;
 pub mod score_langevin;
 pub mod sgld;
 pub mod score;
+pub mod sda;
 pub mod sde;
 pub mod stats;
 pub mod viewport;

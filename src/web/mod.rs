@@ -50,6 +50,10 @@ mod score_field_widget;
 mod sm_objectives_widget;
 #[cfg(feature = "bundle-a")]
 mod tweedie_widget;
+#[cfg(feature = "bundle-b")]
+mod sda_1d;
+#[cfg(feature = "bundle-b")]
+mod sda_lorenz;
 mod target;
 
 #[cfg(feature = "bundle-a")]
@@ -88,6 +92,10 @@ pub use score_field_widget::ScoreFieldWidget;
 pub use sm_objectives_widget::SmObjectivesWidget;
 #[cfg(feature = "bundle-a")]
 pub use tweedie_widget::TweedieWidget;
+#[cfg(feature = "bundle-b")]
+pub use sda_1d::Sda1dWidget;
+#[cfg(feature = "bundle-b")]
+pub use sda_lorenz::SdaLorenzWidget;
 pub use target::MixtureTarget;
 
 use wasm_bindgen::prelude::*;
