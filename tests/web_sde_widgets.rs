@@ -108,7 +108,7 @@ fn the_fokker_planck_grid_conserves_mass_and_matches_particles_and_the_exact_law
     assert!(w.substeps() >= 1 && w.grid_step() <= 0.9 * w.cfl_limit() + 1e-15);
     w.step(50).unwrap();
     assert!(w.finished() && (w.time() - 1.0).abs() < 1e-12);
-    let d = w.distances_now().unwrap();
+    let d = w.distances_now(true).unwrap();
     // conservative fluxes with zero-flux walls: mass 1 to round-off (thousands of steps × 1e-16)
     assert!((d[8] - 1.0).abs() < 1e-10, "mass {}", d[8]);
     // Scharfetter–Gummel on 48² cells of side 0.28 against an exact marginal N(≈0, I): measured
@@ -129,7 +129,7 @@ fn the_fokker_planck_grid_conserves_mass_and_matches_particles_and_the_exact_law
     w.step(200).unwrap();
     let lv = w.exact_level();
     assert!((lv[0] - (-2.0f64).exp()).abs() < 1e-12 && (lv[1] - (1.0 - (-4.0f64).exp())).abs() < 1e-12);
-    let d = w.distances_now().unwrap();
+    let d = w.distances_now(true).unwrap();
     assert!(d[4] < 0.05 && (d[8] - 1.0).abs() < 1e-10);
 }
 

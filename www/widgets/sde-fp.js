@@ -160,7 +160,7 @@ class SbSdeFp extends SbWidget {
 
   tableRows() {
     const w = this.handle;
-    const d = w.distancesNow();
+    const d = w.distancesNow(true);
     return [
       ["Time t", fmt(d[0], 4), fmt(d[0], 4)],
       ["L1(particles, grid)", fmt(d[1], 4), "—"],
@@ -173,15 +173,16 @@ class SbSdeFp extends SbWidget {
 
   readouts() {
     const w = this.handle;
-    const d = w.distancesNow();
+    // while playing, the distances of the latest recorded time (every K/50 steps); paused, now
+    const d = w.distancesNow(!this.playing);
     const lv = w.exactLevel();
     this.setReadout("steps", "Particle step", `${w.steps.toLocaleString("en-US")} of K = ${w.totalSteps.toLocaleString("en-US")} · t = ${fmt(w.time, 4)} of T = ${fmt(w.horizon, 3)}${w.finished ? " (finished)" : ""}`);
     this.setReadout("grid", "Grid", `${w.cells} × ${w.cells} on [${fmt(w.view[0], 3)}, ${fmt(w.view[1], 3)}]² · Δt = ${fmt(w.gridStep, 3)} (${w.substeps} per particle step h = ${fmt(w.stepSize, 3)}) · CFL limit ${fmt(w.cflLimit, 3)}`);
     this.setReadout("exact", "Exact x_t | x₀", `N(α x₀, v I), α = ${fmt(lv[0], 4)}, v = ${fmt(lv[1], 4)}`);
-    this.setReadout("pg", "Particles vs grid", `L1 ${fmt(d[1], 3)} · KL ${fmt(d[2], 3)} (i.i.d. floor ${fmt(d[3], 3)})${d[7] > 0 ? ` · ${fmt(100 * d[7], 2)}% outside the grid` : ""}`,
+    this.setReadout("pg", `Particles vs grid (t = ${fmt(d[0], 3)})`, `L1 ${fmt(d[1], 3)} · KL ${fmt(d[2], 3)} (i.i.d. floor ${fmt(d[3], 3)})${d[7] > 0 ? ` · ${fmt(100 * d[7], 2)}% outside the grid` : ""}`,
       "L1 = Σ|p̂ − P| over the cells plus the fraction outside; the floor is the KL exact samples of the grid law would score.");
-    this.setReadout("ge", "Grid vs exact p_t", `L1 ${fmt(d[4], 3)} · mass ${fmt(d[8], 12)}`);
-    this.setReadout("pe", "Particles vs exact p_t", `L1 ${fmt(d[5], 3)} · KL ${fmt(d[6], 3)}`);
+    this.setReadout("ge", `Grid vs exact p_t (t = ${fmt(d[0], 3)})`, `L1 ${fmt(d[4], 3)} · mass ${fmt(d[8], 12)}`);
+    this.setReadout("pe", `Particles vs exact p_t (t = ${fmt(d[0], 3)})`, `L1 ${fmt(d[5], 3)} · KL ${fmt(d[6], 3)}`);
     this.setReadout("checksum", "Checksum", w.checksum());
     w.drawHistory(this.chart, this.dpr, this.dark);
     const summary = `t = ${fmt(w.time, 3)}. Particles to grid: L1 ${fmt(d[1], 3)}, KL ${fmt(d[2], 3)} (floor ${fmt(d[3], 3)}). Grid to exact: L1 ${fmt(d[4], 3)}.`;
