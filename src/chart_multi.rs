@@ -69,6 +69,8 @@ pub fn draw_multi_chart_at<DB: DrawingBackend>(
     if !lo.is_finite() {
         (lo, hi) = (0.1, 1.0);
     }
+    // x tick labels with as many decimals as the x span needs (steps: none; times in [0, 1]: two)
+    let xd = if x_max - x_min >= 20.0 { 0 } else if x_max - x_min >= 2.0 { 1 } else { 2 };
     let font = ("sans-serif", 11.0 * dpr).into_font().color(&theme.fg);
     let mut builder = ChartBuilder::on(root);
     builder
@@ -89,7 +91,7 @@ pub fn draw_multi_chart_at<DB: DrawingBackend>(
                 .label_style(font.clone())
                 .axis_desc_style(font.clone())
                 .axis_style(theme.fg.stroke_width(dpr.round().max(1.0) as u32))
-                .x_label_formatter(&|v| format!("{v:.0}"))
+                .x_label_formatter(&|v| format!("{v:.xd$}"))
                 .y_label_formatter(&$fmt)
                 .draw()
                 .map_err(err)?;

@@ -214,6 +214,18 @@ impl TrapProcess {
             .integrate(|t| self.entropy_production_rate(t))
     }
 
+    /// KL(P_t ‖ π_t) to the instantaneous equilibrium π_t = N(λ(t), T/k) of the trap:
+    /// ln(s_eq/s) + (s² + (m − λ)²)/(2 s_eq²) − ½. For the fixed trap π is the stationary law and
+    /// d/dt KL(P_t ‖ π) = −σ_t (the second law as a KL decay: d⟨U⟩/dt = Q̇ and −dS/dt = −Ṡ, so
+    /// dKL/dt = Q̇/T − Ṡ = −σ_t by eq. 6).
+    pub fn kl_to_equilibrium(&self, t: f64) -> f64 {
+        let (m, _) = self.mean(t);
+        let (s, _) = self.sd(t);
+        let eq = self.temperature / self.stiffness;
+        let d = m - self.centre(t);
+        0.5 * (eq / (s * s)).ln() + (s * s + d * d) / (2.0 * eq) - 0.5
+    }
+
     /// W₂(P₀, P_τ)²/(μTτ), the speed-limit bound on Σ_τ.
     pub fn speed_limit_bound(&self) -> f64 {
         let (m, _) = self.mean(self.duration);

@@ -46,6 +46,18 @@ mod langevin_widget;
 mod mala_widget;
 #[cfg(feature = "bundle-a")]
 mod score_field_widget;
+#[cfg(feature = "bundle-b")]
+mod sde_bench;
+#[cfg(feature = "bundle-b")]
+mod sde_common;
+#[cfg(feature = "bundle-b")]
+mod sde_fp_widget;
+#[cfg(feature = "bundle-b")]
+mod sde_reverse_widget;
+#[cfg(feature = "bundle-b")]
+mod sde_solvers_widget;
+#[cfg(feature = "bundle-b")]
+mod sde_thermo_widget;
 #[cfg(feature = "bundle-a")]
 mod sm_objectives_widget;
 #[cfg(feature = "bundle-a")]
@@ -88,6 +100,16 @@ pub use langevin_widget::LangevinWidget;
 pub use mala_widget::MalaWidget;
 #[cfg(feature = "bundle-a")]
 pub use score_field_widget::ScoreFieldWidget;
+#[cfg(feature = "bundle-b")]
+pub use sde_bench::{Fp2dBench, SdeReverseBench};
+#[cfg(feature = "bundle-b")]
+pub use sde_fp_widget::SdeFpWidget;
+#[cfg(feature = "bundle-b")]
+pub use sde_reverse_widget::SdeReverseWidget;
+#[cfg(feature = "bundle-b")]
+pub use sde_solvers_widget::SdeSolversWidget;
+#[cfg(feature = "bundle-b")]
+pub use sde_thermo_widget::SdeThermoWidget;
 #[cfg(feature = "bundle-a")]
 pub use sm_objectives_widget::SmObjectivesWidget;
 #[cfg(feature = "bundle-a")]

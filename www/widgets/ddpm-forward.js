@@ -35,6 +35,9 @@ const positive = (hi) => (s) => { const v = parsers.number(0, hi)(s); return v >
 const knotList = (s) => (/^\s*-?[\d.]+(\s*,\s*-?[\d.]+){1,15}\s*$/.test(s) ? s.replace(/\s+/g, "") : undefined);
 
 class SbDdpmForward extends SbWidget {
+  /** The wasm bundle with this widget’s bindings (sections 5-8). */
+  static wasmBundle = "b";
+
   static title = "The DDPM forward process and its noise schedule";
 
   stateSpec() {

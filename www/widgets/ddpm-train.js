@@ -29,6 +29,9 @@ const nearest = (stops, v) => stops.reduce((b, s, i) => (Math.abs(Math.log(s / v
 const positive = (hi) => (s) => { const v = parsers.number(0, hi)(s); return v > 0 ? v : undefined; };
 
 class SbDdpmTrain extends SbWidget {
+  /** The wasm bundle with this widget’s bindings (sections 5-8). */
+  static wasmBundle = "b";
+
   static title = "Training a DDPM noise predictor and sampling with it";
 
   stateSpec() {

@@ -30,6 +30,9 @@ const RUNS = ["exact l(y | x_t)", "Tweedie approximation", "naive (y − x_t)/λ
 const nearest = (stops, v) => stops.reduce((b, s, i) => (Math.abs(Math.log(s / v)) < Math.abs(Math.log(stops[b] / v)) ? i : b), 0);
 
 class SbSda1d extends SbWidget {
+  /** The wasm bundle with this widget’s bindings (sections 5-8). */
+  static wasmBundle = "b";
+
   static title = "Score-based data assimilation in one dimension";
 
   stateSpec() {

@@ -23,6 +23,9 @@ const N_STOPS = [1024, 4096, 16384, 32768];
 const nearest = (stops, v) => stops.reduce((b, s, i) => (Math.abs(Math.log(s / v)) < Math.abs(Math.log(stops[b] / v)) ? i : b), 0);
 
 class SbSdaLorenz extends SbWidget {
+  /** The wasm bundle with this widget’s bindings (sections 5-8). */
+  static wasmBundle = "b";
+
   static title = "Lorenz-63 twin experiment with a particle-filter posterior";
 
   stateSpec() {
