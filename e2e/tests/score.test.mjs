@@ -76,7 +76,8 @@ test("score field: probe and reference by pointer, σ merges the modes, the flow
   const url = new URL(page.url());
   assert.match(url.hash, /score-field-widget\.target=circle/);
   assert.match(url.hash, /score-field-widget\.probe=/);
-  const again = await shared.h.open(url.pathname + url.hash);
+  // reduced motion: the reopened widget starts paused, so it cannot autoplay a step before it is read
+  const again = await shared.h.open(url.pathname + url.hash, { reducedMotion: "reduce" });
   // (no reset here: the link's steps are replayed from the seed)
   await again.page.locator(F).scrollIntoViewIfNeeded();
   await widgetReady(again.page, F);
@@ -119,7 +120,8 @@ test("objectives: a click moves θ, σ moves DSM's minimiser, n changes the samp
   await page.waitForTimeout(400);
   const url = new URL(page.url());
   assert.match(url.hash, /sm-objectives-widget\.theta=/);
-  const again = await shared.h.open(url.pathname + url.hash);
+  // reduced motion: the reopened widget starts paused, so it cannot autoplay a step before it is read
+  const again = await shared.h.open(url.pathname + url.hash, { reducedMotion: "reduce" });
   await again.page.locator(O).scrollIntoViewIfNeeded();
   await widgetReady(again.page, O);
   for (const label of ["θ = (a, b)", "DSM minimiser", "ESM (explicit)", "Descent steps"]) {
@@ -153,7 +155,8 @@ test("tweedie: both routes agree, steps add samples, σ and the target change th
   await page.waitForTimeout(400);
   const url = new URL(page.url());
   assert.match(url.hash, /tweedie-widget\.target=two-modes/);
-  const again = await shared.h.open(url.pathname + url.hash);
+  // reduced motion: the reopened widget starts paused, so it cannot autoplay a step before it is read
+  const again = await shared.h.open(url.pathname + url.hash, { reducedMotion: "reduce" });
   await again.page.locator(W).scrollIntoViewIfNeeded();
   await widgetReady(again.page, W);
   for (const label of ["Exact MMSE", "MSE of Tweedie", "Samples"]) {
