@@ -77,7 +77,8 @@ pub fn draw_multi_chart_at<DB: DrawingBackend>(
         .margin((8.0 * dpr) as u32)
         .margin_right((20.0 * dpr) as u32)
         .x_label_area_size((30.0 * dpr) as u32)
-        .y_label_area_size((46.0 * dpr) as u32);
+        // room for "1.0e-1"-style tick labels beside the rotated axis title
+        .y_label_area_size((58.0 * dpr) as u32);
     macro_rules! finish {
         ($chart:expr, $clip:expr, $fmt:expr) => {{
             let mut chart = $chart;
@@ -114,6 +115,8 @@ pub fn draw_multi_chart_at<DB: DrawingBackend>(
                 chart
                     .configure_series_labels()
                     .position(legend.clone())
+                    // the 16 px swatch plus a gap before its label
+                    .legend_area_size((22.0 * dpr) as u32)
                     .label_font(font.clone())
                     .background_style(theme.bg.mix(0.85))
                     .border_style(theme.reference)
