@@ -19,6 +19,7 @@
 //! | [`twin`] | the twin experiment: truth, observations of a window, two particle filters, summaries |
 //! | [`window_score`] | a noise-conditional score network of short trajectory windows, trained by DSM |
 //! | [`window_posterior`] | posterior windows: reverse VE SDE with Gaussian-approximation guidance and Langevin corrections |
+//! | [`window_readouts`] | log p(x), log p(y | x) and SW₁ of sampled windows against the particle filter |
 
 pub mod guidance;
 pub mod guided;
@@ -31,3 +32,4 @@ pub mod twin;
 pub mod picture;
 pub mod window_score;
 pub mod window_posterior;
+pub mod window_readouts;

@@ -23,6 +23,9 @@
 //!   x ← x + (σ_k² − σ_{k+1}²) S(x, σ_k) + √(σ_k² − σ_{k+1}²) z
 //!
 //! followed by K Langevin corrector steps at σ_{k+1} (SDA's corrector, their Algorithm 4):
+//! After the last level the windows are replaced by their Tweedie mean x̂₀(x, σ_min) (the final
+//! denoising step of Karras et al. 2022, removing the σ_min noise left in x; one more sub-step).
+//!
 //! δ = τ / mean S², x ← x + δ S + √(2δ) z, where S is the posterior score above. SDA averages S²
 //! over the coordinates of each sample; with windows of only d = 3L ≈ 27 coordinates that
 //! per-window mean fluctuates like a χ²_d and an occasional tiny ‖S‖ gives a huge step, so here
@@ -170,6 +173,7 @@ pub struct GuidedWindowSampler<D: WindowDenoiser> {
     rng: SimRng,
     level: usize,
     correction: usize,
+    denoised: bool,
     diverged: Option<Error>,
 }
 
@@ -200,6 +204,7 @@ impl<D: WindowDenoiser> GuidedWindowSampler<D> {
             rng,
             level: 0,
             correction: 0,
+            denoised: false,
             diverged: None,
         })
     }
@@ -278,7 +283,9 @@ impl<D: WindowDenoiser> GuidedWindowSampler<D> {
             if self.is_done() {
                 return Ok(true);
             }
-            if self.correction == 0 {
+            if self.level >= self.cfg.levels && self.correction == 0 {
+                self.final_denoise()?;
+            } else if self.correction == 0 {
                 let (a, b) = (self.sigma(self.level), self.sigma(self.level + 1));
                 self.posterior_score(a)?;
                 let dv = a * a - b * b;
@@ -317,16 +324,32 @@ impl<D: WindowDenoiser> GuidedWindowSampler<D> {
         Ok(self.is_done())
     }
 
-    /// True after the last level and its corrections.
+    /// x ← x̂₀(x, σ_min), chunk by chunk.
+    fn final_denoise(&mut self) -> Result<(), Error> {
+        let d = self.den.dim();
+        let chunk = self.den.capacity().min(self.cfg.samples);
+        let sigma = self.sigma(self.cfg.levels);
+        let mut start = 0;
+        while start < self.cfg.samples {
+            let rows = chunk.min(self.cfg.samples - start);
+            self.den.denoise(&self.x[start * d..(start + rows) * d], sigma, &mut self.x0[..rows * d])?;
+            self.x[start * d..(start + rows) * d].copy_from_slice(&self.x0[..rows * d]);
+            start += rows;
+        }
+        self.denoised = true;
+        Ok(())
+    }
+
+    /// True after the last level, its corrections and the final denoising.
     pub fn is_done(&self) -> bool {
-        self.level >= self.cfg.levels && self.correction == 0
+        self.denoised
     }
 
     /// Fraction of the sub-steps done.
     pub fn progress(&self) -> f64 {
         let per = 1 + self.cfg.corrections;
-        let done = self.level * per - self.correction;
-        done as f64 / (self.cfg.levels * per) as f64
+        let done = self.level * per - self.correction + self.denoised as usize;
+        done as f64 / (self.cfg.levels * per + 1) as f64
     }
 
     /// The windows (samples × d, standardised), the current state of the chain.
