@@ -293,8 +293,8 @@ impl<D: WindowDenoiser> GuidedWindowSampler<D> {
                 let mut z = std::mem::take(&mut self.e);
                 z.resize(self.x.len().max(z.len()), 0.0);
                 fill_normals(&mut self.rng, &mut z[..self.x.len()]);
-                for i in 0..self.x.len() {
-                    self.x[i] += h * self.score[i] + g * z[i];
+                for ((x, &s), &n) in self.x.iter_mut().zip(&self.score).zip(&z) {
+                    *x += h * s + g * n;
                 }
                 self.e = z;
                 self.level += 1;
@@ -308,8 +308,8 @@ impl<D: WindowDenoiser> GuidedWindowSampler<D> {
                 let ms: f64 = self.score.iter().map(|&v| (v as f64) * (v as f64)).sum::<f64>() / self.score.len() as f64;
                 let delta = self.cfg.tau / ms.max(1e-12);
                 let (h, g) = (delta as f32, (2.0 * delta).sqrt() as f32);
-                for i in 0..self.x.len() {
-                    self.x[i] += h * self.score[i] + g * z[i];
+                for ((x, &s), &n) in self.x.iter_mut().zip(&self.score).zip(&z) {
+                    *x += h * s + g * n;
                 }
                 self.e = z;
                 self.correction -= 1;

@@ -338,8 +338,8 @@ impl WindowScoreTrainer {
             let sigma = draw_window(&mut self.rng, &self.trajectory, self.cfg.len, self.cfg.sigma_min, self.cfg.sigma_max, &mut self.x, &mut self.noise[r * d..(r + 1) * d]);
             let ci = c_in(sigma) as f32;
             let inp = &mut self.ws.input_mut()[r * (d + 1)..(r + 1) * (d + 1)];
-            for j in 0..d {
-                inp[j] = ci * self.x[j];
+            for (v, &x) in inp[..d].iter_mut().zip(&self.x) {
+                *v = ci * x;
             }
             inp[d] = sigma.ln() as f32;
         }
