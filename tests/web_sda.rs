@@ -129,3 +129,20 @@ fn the_score_based_sampler_names_bad_settings() {
     assert!(mw(SdaWindowWidget::new(&twin, b"junk", 1.0, 1)).contains("weights file"));
     assert!(mw(SdaWindowWidget::new(&twin, WINDOW_MODEL, 9.0, 1)).contains("corrections"));
 }
+
+#[wasm_bindgen_test]
+fn the_window_score_gives_the_same_bits_on_the_scalar_and_simd128_paths() {
+    use scorebook::kernel::KernelPath;
+    use scorebook::sda::window_score::WindowScoreModel;
+    let run = |path| {
+        let mut m = WindowScoreModel::from_weights(WINDOW_MODEL, Some(9), 8).unwrap();
+        m.set_path(path);
+        let x: Vec<f32> = (0..8 * 27).map(|i| ((i * 37 % 23) as f32 - 11.0) / 7.0).collect();
+        let v: Vec<f32> = (0..8 * 27).map(|i| ((i * 11 % 13) as f32 - 6.0) / 6.0).collect();
+        let (mut x0, mut g) = (vec![0.0f32; 8 * 27], vec![0.0f32; 8 * 27]);
+        m.denoise(&x, 0.7, &mut x0).unwrap();
+        m.vjp(&v, &mut g).unwrap();
+        x0.iter().chain(&g).map(|f| f.to_bits()).collect::<Vec<u32>>()
+    };
+    assert_eq!(run(KernelPath::Scalar), run(KernelPath::Simd128));
+}

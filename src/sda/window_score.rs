@@ -175,6 +175,11 @@ impl WindowScoreModel {
         &self.net
     }
 
+    /// Chooses the kernel path (scalar or simd128; both give the same bits).
+    pub fn set_path(&mut self, path: KernelPath) {
+        self.path = path;
+    }
+
     /// Rows the buffers hold.
     pub fn capacity(&self) -> usize {
         self.ws.capacity()
