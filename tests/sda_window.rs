@@ -227,3 +227,46 @@ fn langevin_corrections_keep_the_exact_posterior() {
         assert!((var[i] - v[i]).abs() < 4.5 * se_v + 0.05 * v[i], "var {i}: {} vs {}", var[i], v[i]);
     }
 }
+
+/// A denoiser that returns NaN below σ = 1 (a broken network).
+#[derive(Debug)]
+struct NanBelowOne;
+
+impl WindowDenoiser for NanBelowOne {
+    fn dim(&self) -> usize {
+        3
+    }
+    fn capacity(&self) -> usize {
+        16
+    }
+    fn denoise(&mut self, x: &[f32], sigma: f64, x0: &mut [f32]) -> Result<(), Error> {
+        let v = if sigma < 1.0 { f32::NAN } else { 0.0 };
+        x0[..x.len()].iter_mut().for_each(|o| *o = v);
+        Ok(())
+    }
+    fn vjp(&mut self, v: &[f32], out: &mut [f32]) -> Result<(), Error> {
+        out[..v.len()].copy_from_slice(v);
+        Ok(())
+    }
+}
+
+#[test]
+fn a_diverging_run_is_reported_and_stays_stopped() {
+    let obs = SelectionObservations { index: vec![1], value: vec![0.5], noise: vec![0.1] };
+    let cfg = GuidedWindowConfig { samples: 16, levels: 20, sigma_min: 0.01, sigma_max: 10.0, corrections: 0, tau: 0.1, variance: VarianceRule::Hyper(0.1) };
+    let mut s = GuidedWindowSampler::new(NanBelowOne, obs.clone(), cfg, 1).unwrap();
+    let e = loop {
+        match s.advance(1) {
+            Ok(false) => {}
+            Ok(true) => panic!("a NaN denoiser finished"),
+            Err(e) => break e,
+        }
+    };
+    assert!(matches!(e, Error::Diverged { particles: 16, .. }), "{e}");
+    assert!(s.advance(1).is_err() && !s.is_done());
+    // bad settings name the parameter
+    let bad = GuidedWindowConfig { corrections: 17, ..cfg };
+    assert!(GuidedWindowSampler::new(NanBelowOne, obs.clone(), bad, 1).unwrap_err().to_string().contains("corrections"));
+    let far = SelectionObservations { index: vec![3], ..obs };
+    assert!(GuidedWindowSampler::new(NanBelowOne, far, cfg, 1).unwrap_err().to_string().contains("observed index"));
+}
