@@ -1,7 +1,7 @@
-//! Browser tests of the SDA bindings (`Sda1dWidget`, `SdaLorenzWidget`) and their drawing.
+//! Browser tests of the SDA bindings (`Sda1dWidget`, `SdaLorenzWidget`, `SdaWindowWidget`) and their drawing.
 #![cfg(target_arch = "wasm32")]
 
-use scorebook::web::{Sda1dWidget, SdaLorenzWidget};
+use scorebook::web::{Sda1dWidget, SdaLorenzWidget, SdaWindowWidget};
 mod common;
 
 use common::{canvas, message, non_blank as ink};
@@ -91,4 +91,58 @@ fn bad_lorenz_settings_name_the_parameter() {
     assert!(m(SdaLorenzWidget::new("custom", 0.0, 0.05, 65.0, 0.0, 1024.0, 1)).contains("observes nothing"));
     assert!(m(SdaLorenzWidget::new("custom", 4.0, -0.05, 65.0, 0.0, 1024.0, 1)).contains("observation noise"));
     assert!(m(SdaLorenzWidget::new("x8", 8.0, 0.05, 1000.0, 0.0, 1024.0, 1)).contains("window length"));
+}
+
+fn mw(r: Result<SdaWindowWidget, wasm_bindgen::JsError>) -> String {
+    message(r.err().expect("an error"))
+}
+
+const WINDOW_MODEL: &[u8] = include_bytes!("../www/models/lorenz-window-L9.sbnn");
+
+#[wasm_bindgen_test]
+fn the_score_based_sampler_runs_on_a_finished_twin_and_reports_finite_readouts() {
+    let mut twin = SdaLorenzWidget::new("x8", 8.0, 0.05, 9.0, 64.0, 1024.0, 3).unwrap();
+    assert!(mw(SdaWindowWidget::new(&twin, WINDOW_MODEL, 1.0, 1)).contains("finished"));
+    while twin.step(2000.0).unwrap() {}
+    let mut w = SdaWindowWidget::new(&twin, WINDOW_MODEL, 1.0, 1).unwrap();
+    assert_eq!(w.window(), 9);
+    assert!(w.readouts().iter().all(|v| v.is_nan()));
+    while w.step(50.0).unwrap() {}
+    assert!(w.done() && (w.progress() - 1.0).abs() < 1e-12);
+    let r = w.readouts();
+    assert!(r.iter().all(|v| v.is_finite()) && r[2] > 0.0, "{r:?}");
+    // the guided samples fit the two observations far better than the prior would: the mean
+    // log p(y | x) of the samples is above that of windows 3 noise sds away (≈ 2·(log(1/(0.05√2π)) − 4.5))
+    assert!(r[1] > 2.0 * ((1.0 / (0.05 * (2.0 * std::f64::consts::PI).sqrt())).ln() - 4.5), "{r:?}");
+    assert_eq!(w.samples().len(), 64 * 27);
+    let c = canvas(600, 450);
+    w.draw(&c, 2.0, false).unwrap();
+    assert!(ink(&c) > 0.02);
+    assert!(w.svg(900, 675, true).unwrap().contains("<svg"));
+}
+
+#[wasm_bindgen_test]
+fn the_score_based_sampler_names_bad_settings() {
+    let mut twin = SdaLorenzWidget::new("x8", 8.0, 0.05, 17.0, 64.0, 256.0, 3).unwrap();
+    while twin.step(2000.0).unwrap() {}
+    assert!(mw(SdaWindowWidget::new(&twin, WINDOW_MODEL, 1.0, 1)).contains("window length"));
+    assert!(mw(SdaWindowWidget::new(&twin, b"junk", 1.0, 1)).contains("weights file"));
+    assert!(mw(SdaWindowWidget::new(&twin, WINDOW_MODEL, 9.0, 1)).contains("corrections"));
+}
+
+#[wasm_bindgen_test]
+fn the_window_score_gives_the_same_bits_on_the_scalar_and_simd128_paths() {
+    use scorebook::kernel::KernelPath;
+    use scorebook::sda::window_score::WindowScoreModel;
+    let run = |path| {
+        let mut m = WindowScoreModel::from_weights(WINDOW_MODEL, Some(9), 8).unwrap();
+        m.set_path(path);
+        let x: Vec<f32> = (0..8 * 27).map(|i| ((i * 37 % 23) as f32 - 11.0) / 7.0).collect();
+        let v: Vec<f32> = (0..8 * 27).map(|i| ((i * 11 % 13) as f32 - 6.0) / 6.0).collect();
+        let (mut x0, mut g) = (vec![0.0f32; 8 * 27], vec![0.0f32; 8 * 27]);
+        m.denoise(&x, 0.7, &mut x0).unwrap();
+        m.vjp(&v, &mut g).unwrap();
+        x0.iter().chain(&g).map(|f| f.to_bits()).collect::<Vec<u32>>()
+    };
+    assert_eq!(run(KernelPath::Scalar), run(KernelPath::Simd128));
 }

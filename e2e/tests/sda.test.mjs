@@ -77,3 +77,25 @@ test("sda widgets: bad attributes show the core's message", T, async () => {
   await c.page.waitForSelector("#sda-1d .sb-error:not([hidden])");
   assert.match(await c.page.textContent("#sda-1d .sb-error"), /observation noise must be a finite number in \[0\.05, 2\]; got -1/);
 });
+
+test("sda-lorenz: score-based samples appear after the filters, with a finite sliced distance", T, async () => {
+  const { page, problems } = await shared.h.open("/embed.html?widget=sda-lorenz&autoplay=false&particles=1024&window=9&corrections=1");
+  await widgetReady(page, L.replace("-widget", ""));
+  const sel = "#sda-lorenz";
+  assert.equal(await readout(page, sel, "Score-based sampler"), "not started");
+  assert.ok(await page.locator(`${sel} button.sb-sda-sample`).isDisabled());
+  await page.click(`${sel} button:has-text("Play")`);
+  await page.waitForFunction((s) => document.querySelector(s).handle.done, sel, { timeout: 60_000 });
+  await page.evaluate((s) => document.querySelector(s).updateReadouts(true), sel);
+  const sdaCanvas = `${sel} canvas.sb-main:nth-of-type(2)`;
+  await page.click(`${sel} button.sb-sda-sample`);
+  await page.waitForFunction((s) => { const el = document.querySelector(s); return el.sda && el.sda.done; }, sel, { timeout: 120_000 });
+  await page.evaluate((s) => { const el = document.querySelector(s); el.redraw(); el.updateReadouts(true); }, sel);
+  assert.match(await readout(page, sel, "Score-based sampler"), /^100 % \(K = 1\)/);
+  const sw = Number(await readout(page, sel, "Score-based: sliced W₁ to the filter"));
+  assert.ok(Number.isFinite(sw) && sw > 0, String(sw));
+  const [lp, ll] = (await readout(page, sel, "Score-based: log p(x) | log p(y | x)")).split(" | ").map((v) => Number(v.replace("−", "-")));
+  assert.ok(Number.isFinite(lp) && Number.isFinite(ll), `${lp} ${ll}`);
+  assert.ok((await nonBlankFraction(page, sdaCanvas)) > 0.005);
+  assert.deepEqual(problems, []);
+});

@@ -29,6 +29,7 @@ pub mod gemm;
 #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
 mod gemm_simd128;
 pub mod init;
+pub mod input_grad;
 pub mod mlp;
 pub mod picture;
 pub mod score_eval;

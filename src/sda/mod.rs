@@ -17,6 +17,9 @@
 //! | [`sliced`] | the sliced Wasserstein distance between two sample sets |
 //! | [`picture`] | the x, y, z panels of the twin experiment (any plotters backend) |
 //! | [`twin`] | the twin experiment: truth, observations of a window, two particle filters, summaries |
+//! | [`window_score`] | a noise-conditional score network of short trajectory windows, trained by DSM |
+//! | [`window_posterior`] | posterior windows: reverse VE SDE with Gaussian-approximation guidance and Langevin corrections |
+//! | [`window_readouts`] | log p(x), log p(y | x) and SW₁ of sampled windows against the particle filter |
 
 pub mod guidance;
 pub mod guided;
@@ -27,3 +30,6 @@ pub mod particle_filter;
 pub mod sliced;
 pub mod twin;
 pub mod picture;
+pub mod window_score;
+pub mod window_posterior;
+pub mod window_readouts;

@@ -66,6 +66,8 @@ mod tweedie_widget;
 mod sda_1d;
 #[cfg(feature = "bundle-b")]
 mod sda_lorenz;
+#[cfg(feature = "bundle-b")]
+mod sda_window;
 mod target;
 
 #[cfg(feature = "bundle-a")]
@@ -118,6 +120,8 @@ pub use tweedie_widget::TweedieWidget;
 pub use sda_1d::Sda1dWidget;
 #[cfg(feature = "bundle-b")]
 pub use sda_lorenz::SdaLorenzWidget;
+#[cfg(feature = "bundle-b")]
+pub use sda_window::SdaWindowWidget;
 pub use target::MixtureTarget;
 
 use wasm_bindgen::prelude::*;

@@ -171,3 +171,10 @@ impl SdaLorenzWidget {
         self.twin.truth().to_vec()
     }
 }
+
+impl SdaLorenzWidget {
+    /// The twin experiment (for the score-based sampler of [`super::SdaWindowWidget`]).
+    pub(crate) fn twin(&self) -> &TwinExperiment {
+        &self.twin
+    }
+}
