@@ -12,7 +12,13 @@ use std::time::Instant;
 fn main() {
     let sets = [
         PatternSet::preset("bars-and-stripes").unwrap(),
-        PatternSet::new(16, &[0x000f, 0x00f0, 0x0f00, 0xf000, 0x1111, 0x2222, 0x4444, 0x8888]).unwrap(),
+        PatternSet::new(
+            16,
+            &[
+                0x000f, 0x00f0, 0x0f00, 0xf000, 0x1111, 0x2222, 0x4444, 0x8888,
+            ],
+        )
+        .unwrap(),
     ];
     for data in sets {
         let d = data.units();

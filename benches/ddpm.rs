@@ -22,13 +22,21 @@ use std::time::Instant;
 fn report(name: &str, unit: &str, mut v: Vec<f64>) {
     v.sort_by(f64::total_cmp);
     let n = v.len();
-    println!("bench=ddpm-{name} impl=native-scalar {unit}={:.2} min={:.2} max={:.2}", v[n / 2], v[0], v[n - 1]);
+    println!(
+        "bench=ddpm-{name} impl=native-scalar {unit}={:.2} min={:.2} max={:.2}",
+        v[n / 2],
+        v[0],
+        v[n - 1]
+    );
 }
 
 fn main() {
     let data = preset("two-modes").unwrap();
     let s = BetaSchedule::linear(200, 1e-4, 0.1).unwrap();
-    let cfg = EpsConfig { hidden: vec![64, 64], ..EpsConfig::standard() };
+    let cfg = EpsConfig {
+        hidden: vec![64, 64],
+        ..EpsConfig::standard()
+    };
     let mut per = Vec::new();
     for r in 0..7 {
         let mut t = EpsTrainer::new(&data, s.clone(), cfg.clone(), r).unwrap();
@@ -48,12 +56,20 @@ fn main() {
     }
     let mut set = EpsEvalSet::new(&data, &s, 20_000, 5).unwrap();
     let ex = set.excess(&mut t.snapshot(), &s);
-    println!("eps_train 3000 steps: relative excess {:.4} (loss floor {:.4})", ex / set.mean_square(), set.loss_floor());
+    println!(
+        "eps_train 3000 steps: relative excess {:.4} (loss floor {:.4})",
+        ex / set.mean_square(),
+        set.loss_floor()
+    );
 
     for (name, learned) in [("sample-learned", true), ("sample-exact", false)] {
         let mut per = Vec::new();
         for r in 0..5 {
-            let mut model: Box<dyn ScoreModel> = if learned { Box::new(EpsScore(t.snapshot())) } else { Box::new(ExactMixtureScore::new(&data)) };
+            let mut model: Box<dyn ScoreModel> = if learned {
+                Box::new(EpsScore(t.snapshot()))
+            } else {
+                Box::new(ExactMixtureScore::new(&data))
+            };
             let mut p = Ancestral::prior(2000, r);
             let mut a = Ancestral::new(s.clone(), ReverseVariance::Beta, 1e4, r).unwrap();
             let start = Instant::now();

@@ -9,28 +9,41 @@
 //!
 //! Prints `bench=FLOW case=<name> ms=<median> min=<> max=<>`.
 
+use rand::Rng;
 use scorebook::flow::assignment::{squared_distances, Assignment};
 use scorebook::flow::targets::flow_target;
-use scorebook::flow::{CondOtVelocity, Coupling, FlowConfig, FlowTrainer, OdeIntegrator, OdeMethod, VpProbabilityFlow};
+use scorebook::flow::{
+    CondOtVelocity, Coupling, FlowConfig, FlowTrainer, OdeIntegrator, OdeMethod, VpProbabilityFlow,
+};
 use scorebook::normal::normal_pair;
 use scorebook::particles::Particles;
 use scorebook::rng::sim_rng;
-use rand::Rng;
 use std::time::Instant;
 
 fn report(name: &str, mut per: Vec<f64>) {
     per.sort_by(f64::total_cmp);
-    println!("bench=FLOW case={name} ms={:.4} min={:.4} max={:.4}", per[per.len() / 2], per[0], per[per.len() - 1]);
+    println!(
+        "bench=FLOW case={name} ms={:.4} min={:.4} max={:.4}",
+        per[per.len() / 2],
+        per[0],
+        per[per.len() - 1]
+    );
 }
 
 fn main() {
     let data = flow_target("ring8").unwrap();
     let start = Particles::normal(2000, [0.0, 0.0], 1.0, 1);
-    for (name, pf) in [("fm_midpoint_step_2000", false), ("pf_midpoint_step_2000", true)] {
+    for (name, pf) in [
+        ("fm_midpoint_step_2000", false),
+        ("pf_midpoint_step_2000", true),
+    ] {
         let mut per = vec![];
         for _ in 0..9 {
             let mut ode = OdeIntegrator::new(OdeMethod::Midpoint, 100, start.clone(), 0).unwrap();
-            let (mut fm, mut vp) = (CondOtVelocity::new(&data), VpProbabilityFlow::standard(&data));
+            let (mut fm, mut vp) = (
+                CondOtVelocity::new(&data),
+                VpProbabilityFlow::standard(&data),
+            );
             let t0 = Instant::now();
             if pf {
                 ode.run(&mut vp).unwrap();
@@ -41,8 +54,19 @@ fn main() {
         }
         report(name, per);
     }
-    for (name, coupling) in [("cfm_step_b256_independent", Coupling::Independent), ("cfm_step_b256_minibatch_ot", Coupling::MinibatchOt)] {
-        let mut tr = FlowTrainer::new(&data, FlowConfig { coupling, ..FlowConfig::standard() }, 1).unwrap();
+    for (name, coupling) in [
+        ("cfm_step_b256_independent", Coupling::Independent),
+        ("cfm_step_b256_minibatch_ot", Coupling::MinibatchOt),
+    ] {
+        let mut tr = FlowTrainer::new(
+            &data,
+            FlowConfig {
+                coupling,
+                ..FlowConfig::standard()
+            },
+            1,
+        )
+        .unwrap();
         for _ in 0..20 {
             tr.step().unwrap();
         }

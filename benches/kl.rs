@@ -24,7 +24,12 @@ fn time(name: &str, reps: usize, mut f: impl FnMut()) {
         })
         .collect();
     t.sort_by(f64::total_cmp);
-    println!("bench=KL update={name} ms_per_update={:.3} min={:.3} max={:.3}", t[reps / 2], t[0], t[reps - 1]);
+    println!(
+        "bench=KL update={name} ms_per_update={:.3} min={:.3} max={:.3}",
+        t[reps / 2],
+        t[0],
+        t[reps - 1]
+    );
 }
 
 fn main() {
@@ -34,7 +39,12 @@ fn main() {
     time("fit1d", 101, || {
         a.step().unwrap();
         b.step().unwrap();
-        black_box((a.kl_forward(), a.kl_reverse(), b.kl_forward(), b.kl_reverse()));
+        black_box((
+            a.kl_forward(),
+            a.kl_reverse(),
+            b.kl_forward(),
+            b.kl_reverse(),
+        ));
     });
     for name in ["two-modes", "ring8"] {
         let p = preset(name).unwrap();
@@ -43,7 +53,12 @@ fn main() {
         time(&format!("fit2d-{name}"), 41, || {
             a.step().unwrap();
             b.step().unwrap();
-            black_box((a.kl_forward(), a.kl_reverse(), b.kl_forward(), b.kl_reverse()));
+            black_box((
+                a.kl_forward(),
+                a.kl_reverse(),
+                b.kl_forward(),
+                b.kl_reverse(),
+            ));
         });
     }
     let s = MleSamples::draw(preset("ring8").unwrap(), 100_000, 1).unwrap();

@@ -21,7 +21,12 @@ use std::time::Instant;
 fn report(name: &str, what: &str, unit: &str, mut v: Vec<f64>) {
     v.sort_by(f64::total_cmp);
     let k = v.len();
-    println!("bench={name} impl=native-scalar {what} {unit}={:.2} min={:.2} max={:.2}", v[k / 2], v[0], v[k - 1]);
+    println!(
+        "bench={name} impl=native-scalar {what} {unit}={:.2} min={:.2} max={:.2}",
+        v[k / 2],
+        v[0],
+        v[k - 1]
+    );
 }
 
 fn main() {
@@ -49,7 +54,12 @@ fn main() {
         ula.push(t.elapsed().as_nanos() as f64 / (n as u64 * steps) as f64);
         std::hint::black_box(&c);
     }
-    report("mala", "target=ring8 N=100000", "ns_per_particle_step", mala);
+    report(
+        "mala",
+        "target=ring8 N=100000",
+        "ns_per_particle_step",
+        mala,
+    );
     report("ula", "target=ring8 N=100000", "ns_per_particle_step", ula);
 
     let q = separated_modes();
@@ -65,13 +75,25 @@ fn main() {
         ald.push(t.elapsed().as_nanos() as f64 / (n as u64 * a.total_steps()) as f64);
         std::hint::black_box(&c);
     }
-    report("annealed", "target=separated N=20000 L=20 T=100", "ns_per_particle_step", ald);
+    report(
+        "annealed",
+        "target=separated N=20000 L=20 T=100",
+        "ns_per_particle_step",
+        ald,
+    );
 
     let model = ConjugateGaussian::synthetic(100.0, 1.0, 1).unwrap();
     let steps = 1_000_000u64;
     let mut sg = vec![];
     for r in 0..reps {
-        let mut c = Sgld::new(model.clone(), StepSchedule::decreasing(0.02, 100.0, 0.55).unwrap(), 10.0, 1000, r).unwrap();
+        let mut c = Sgld::new(
+            model.clone(),
+            StepSchedule::decreasing(0.02, 100.0, 0.55).unwrap(),
+            10.0,
+            1000,
+            r,
+        )
+        .unwrap();
         let t = Instant::now();
         for _ in 0..steps {
             c.step().unwrap();

@@ -39,7 +39,11 @@ fn time<S: ScoreField>(make: impl Fn() -> ScoreLangevin<S>, name: &str) {
 
 fn main() {
     let p = ring8();
-    let bytes = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/www/models/ring8.sbnn")).expect("shipped model");
+    let bytes = std::fs::read(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/www/models/ring8.sbnn"
+    ))
+    .expect("shipped model");
     let net = weights_file::decode(&bytes, None).expect("valid model");
     let sched = GeometricSchedule::new(2.0, 0.05, 10.0).unwrap();
     let lv = Levels::annealed(&sched, 2.5e-4, 50.0).unwrap();
@@ -51,5 +55,16 @@ fn main() {
         },
         "learned",
     );
-    time(|| ScoreLangevin::new(ExactScore::new(&p, sched.sigmas()).unwrap(), &p, lv.clone(), 1).unwrap(), "exact");
+    time(
+        || {
+            ScoreLangevin::new(
+                ExactScore::new(&p, sched.sigmas()).unwrap(),
+                &p,
+                lv.clone(),
+                1,
+            )
+            .unwrap()
+        },
+        "exact",
+    );
 }

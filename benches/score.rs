@@ -32,19 +32,35 @@ fn time(name: &str, reps: usize, mut f: impl FnMut()) {
         })
         .collect();
     t.sort_by(f64::total_cmp);
-    println!("bench=score update={name} ms_per_update={:.3} min={:.3} max={:.3}", t[reps / 2], t[0], t[reps - 1]);
+    println!(
+        "bench=score update={name} ms_per_update={:.3} min={:.3} max={:.3}",
+        t[reps / 2],
+        t[0],
+        t[reps - 1]
+    );
 }
 
 fn main() {
     for name in ["two-modes", "ring8"] {
         let p = preset(name).unwrap();
         let view = p.view_box();
-        let vp = Viewport { data: view, width: 600, height: 600 };
+        let vp = Viewport {
+            data: view,
+            width: 600,
+            height: 600,
+        };
         let mut buf = Vec::new();
         time(&format!("field-{name}"), 21, || {
             let q = p.noised(0.7).unwrap();
             let c = critical_points(&q, view);
-            shade(|x| q.density(x), &vp, [255, 255, 255], [120, 160, 220], 4, &mut buf);
+            shade(
+                |x| q.density(x),
+                &vp,
+                [255, 255, 255],
+                [120, 160, 220],
+                4,
+                &mut buf,
+            );
             black_box((c, arrow_grid(|x| q.score(x), &vp, 26.0)));
         });
     }

@@ -24,7 +24,12 @@ use std::time::Instant;
 fn report(name: &str, mut v: Vec<f64>) {
     v.sort_by(f64::total_cmp);
     let n = v.len();
-    println!("bench=SDA run={name} ms={:.1} min={:.1} max={:.1}", v[n / 2], v[0], v[n - 1]);
+    println!(
+        "bench=SDA run={name} ms={:.1} min={:.1} max={:.1}",
+        v[n / 2],
+        v[0],
+        v[n - 1]
+    );
 }
 
 fn main() {
@@ -44,7 +49,15 @@ fn main() {
 
     let mut per = vec![];
     for rep in 0..3u64 {
-        let setup = TwinSetup { burn_in: 256, total: 512, start: 64, len: 65, operator: op, particles: 16_384, seed: rep };
+        let setup = TwinSetup {
+            burn_in: 256,
+            total: 512,
+            start: 64,
+            len: 65,
+            operator: op,
+            particles: 16_384,
+            seed: rep,
+        };
         let t = Instant::now();
         let mut tw = TwinExperiment::new(setup).unwrap();
         while tw.advance(1000).unwrap() {}
@@ -53,17 +66,35 @@ fn main() {
     }
     report("twin-experiment", per);
 
-    let problem = Problem1::new(Ou1::standard(), &Mixture1::new(&[1.0], &[1.0], &[0.5]).unwrap(), 2.0, 0.3).unwrap();
+    let problem = Problem1::new(
+        Ou1::standard(),
+        &Mixture1::new(&[1.0], &[1.0], &[0.5]).unwrap(),
+        2.0,
+        0.3,
+    )
+    .unwrap();
     let rules = [
         LikelihoodRule::Exact,
-        LikelihoodRule::Tweedie { variance: VarianceRule::Tweedie, through_variance: false },
+        LikelihoodRule::Tweedie {
+            variance: VarianceRule::Tweedie,
+            through_variance: false,
+        },
         LikelihoodRule::Naive,
     ];
     let mut per = vec![];
     for rep in 0..5u64 {
         let t = Instant::now();
         for rule in rules {
-            let mut run = GuidedReverse::new(problem.clone(), rule, std::f64::consts::SQRT_2, 1000, 10_000, Start::Stationary, rep).unwrap();
+            let mut run = GuidedReverse::new(
+                problem.clone(),
+                rule,
+                std::f64::consts::SQRT_2,
+                1000,
+                10_000,
+                Start::Stationary,
+                rep,
+            )
+            .unwrap();
             while run.step().unwrap() {}
             std::hint::black_box(run.moments());
         }

@@ -43,7 +43,10 @@ fn main() {
         t.step().unwrap();
     }
     let secs = start.elapsed().as_secs_f64();
-    print!("W2 5000 steps in {secs:.2} s, final loss {:.4}; relative error", t.last_loss());
+    print!(
+        "W2 5000 steps in {secs:.2} s, final loss {:.4}; relative error",
+        t.last_loss()
+    );
     for sigma in [0.1, 0.5, 1.0, 2.0] {
         let (e, _) = t.relative_error(sigma, 20_000, 12345).unwrap();
         print!(" sigma={sigma}: {e:.4}");

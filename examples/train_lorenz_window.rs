@@ -9,10 +9,15 @@ use scorebook::sda::lorenz::NoisyLorenz;
 use scorebook::sda::window_score::{WindowScoreConfig, WindowScoreModel, WindowScoreTrainer};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let steps: u64 = std::env::args().nth(1).map(|s| s.parse()).transpose()?.unwrap_or(8000);
+    let steps: u64 = std::env::args()
+        .nth(1)
+        .map(|s| s.parse())
+        .transpose()?
+        .unwrap_or(8000);
     let cfg = WindowScoreConfig::shipped();
     let mut t = WindowScoreTrainer::new(&NoisyLorenz::default(), cfg.clone(), 7)?;
-    let held_out = scorebook::sda::window_score::training_trajectory(&NoisyLorenz::default(), 8192, 99)?;
+    let held_out =
+        scorebook::sda::window_score::training_trajectory(&NoisyLorenz::default(), 8192, 99)?;
     let mut avg = 0.0;
     for s in 1..=steps {
         if s == steps * 3 / 4 {
@@ -20,7 +25,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         }
         avg += t.step()?;
         if s % 500 == 0 {
-            println!("step {s:5}  mean DSM loss of the last 500 batches {:.4}", avg / 500.0);
+            println!(
+                "step {s:5}  mean DSM loss of the last 500 batches {:.4}",
+                avg / 500.0
+            );
             avg = 0.0;
         }
     }

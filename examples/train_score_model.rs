@@ -30,7 +30,12 @@ fn main() {
         }
         let errs: Vec<String> = [0.01, 0.1, 0.5, 2.0]
             .iter()
-            .map(|&s| format!("σ={s}: {:.3}", t.relative_error(s, 4000, 7).expect("eval").0))
+            .map(|&s| {
+                format!(
+                    "σ={s}: {:.3}",
+                    t.relative_error(s, 4000, 7).expect("eval").0
+                )
+            })
             .collect();
         let path = dir.join(format!("{name}.sbnn"));
         std::fs::write(&path, t.export_weights()).expect("write model");

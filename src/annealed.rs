@@ -40,7 +40,11 @@ fn check_int(name: &'static str, v: f64, lo: usize, hi: usize) -> Result<usize, 
     if v.is_finite() && v.fract() == 0.0 && v >= lo as f64 && v <= hi as f64 {
         Ok(v as usize)
     } else {
-        Err(Error::invalid(name, format!("an integer in [{lo}, {hi}]"), v))
+        Err(Error::invalid(
+            name,
+            format!("an integer in [{lo}, {hi}]"),
+            v,
+        ))
     }
 }
 

@@ -62,7 +62,10 @@ impl ChartMap {
         let (x0, x1) = self.x.range();
         let (y0, y1) = self.y.range();
         let [l, r, t, b] = self.px;
-        (l + (self.x.fwd(x) - x0) / (x1 - x0) * (r - l), b - (self.y.fwd(y) - y0) / (y1 - y0) * (b - t))
+        (
+            l + (self.x.fwd(x) - x0) / (x1 - x0) * (r - l),
+            b - (self.y.fwd(y) - y0) / (y1 - y0) * (b - t),
+        )
     }
     /// Pixel → data (clamped to the axes' ranges).
     pub fn to_data(&self, px: f64, py: f64) -> (f64, f64) {
@@ -71,7 +74,10 @@ impl ChartMap {
         let [l, r, t, b] = self.px;
         let fx = ((px - l) / (r - l)).clamp(0.0, 1.0);
         let fy = ((b - py) / (b - t)).clamp(0.0, 1.0);
-        (self.x.inv(x0 + fx * (x1 - x0)), self.y.inv(y0 + fy * (y1 - y0)))
+        (
+            self.x.inv(x0 + fx * (x1 - x0)),
+            self.y.inv(y0 + fy * (y1 - y0)),
+        )
     }
 }
 
@@ -147,32 +153,56 @@ pub fn draw_mapped_chart<DB: DrawingBackend>(
         let pts: Vec<(f64, f64)> = s
             .points
             .iter()
-            .filter(|p| p.0.is_finite() && p.1.is_finite() && (!x.log || p.0 > 0.0) && (!y.log || p.1 > 0.0))
+            .filter(|p| {
+                p.0.is_finite() && p.1.is_finite() && (!x.log || p.0 > 0.0) && (!y.log || p.1 > 0.0)
+            })
             .map(|&(a, b)| (clip(x.fwd(a), x0, x1), clip(y.fwd(b), y0, y1)))
             .collect();
-        let anno = chart.draw_series(LineSeries::new(pts, s.color.stroke_width(w))).map_err(err)?;
+        let anno = chart
+            .draw_series(LineSeries::new(pts, s.color.stroke_width(w)))
+            .map_err(err)?;
         if !s.label.is_empty() {
             let c = s.color;
-            anno.label(s.label)
-                .legend(move |(x, y)| PathElement::new([(x, y), (x + (16.0 * dpr) as i32, y)], c.stroke_width(w)));
+            anno.label(s.label).legend(move |(x, y)| {
+                PathElement::new([(x, y), (x + (16.0 * dpr) as i32, y)], c.stroke_width(w))
+            });
         }
     }
     if let Some(v) = marks.vline {
         let v = clip(x.fwd(v), x0, x1);
         chart
-            .draw_series(LineSeries::new([(v, y0), (v, y1)], theme.reference.stroke_width((1.5 * dpr).round().max(1.0) as u32)))
+            .draw_series(LineSeries::new(
+                [(v, y0), (v, y1)],
+                theme
+                    .reference
+                    .stroke_width((1.5 * dpr).round().max(1.0) as u32),
+            ))
             .map_err(err)?;
     }
     let r = (4.5 * dpr).round() as i32;
     let sw = (1.5 * dpr).round().max(1.0) as u32;
     chart
-        .draw_series(marks.dots.iter().filter(|p| p.0.is_finite() && p.1.is_finite()).map(|&(a, b)| {
-            Circle::new((clip(x.fwd(a), x0, x1), clip(y.fwd(b), y0, y1)), r, theme.series.filled())
-        }))
+        .draw_series(
+            marks
+                .dots
+                .iter()
+                .filter(|p| p.0.is_finite() && p.1.is_finite())
+                .map(|&(a, b)| {
+                    Circle::new(
+                        (clip(x.fwd(a), x0, x1), clip(y.fwd(b), y0, y1)),
+                        r,
+                        theme.series.filled(),
+                    )
+                }),
+        )
         .map_err(err)?;
     chart
         .draw_series(marks.handles.iter().map(|&(a, b)| {
-            Circle::new((clip(x.fwd(a), x0, x1), clip(y.fwd(b), y0, y1)), r + 1, theme.fg.stroke_width(sw))
+            Circle::new(
+                (clip(x.fwd(a), x0, x1), clip(y.fwd(b), y0, y1)),
+                r + 1,
+                theme.fg.stroke_width(sw),
+            )
         }))
         .map_err(err)?;
     if series.iter().any(|s| !s.label.is_empty()) {
@@ -187,7 +217,16 @@ pub fn draw_mapped_chart<DB: DrawingBackend>(
             .map_err(err)?;
     }
     let (xr, yr) = chart.plotting_area().get_pixel_range();
-    Ok(ChartMap { x, y, px: [xr.start as f64, xr.end as f64, yr.start as f64, yr.end as f64] })
+    Ok(ChartMap {
+        x,
+        y,
+        px: [
+            xr.start as f64,
+            xr.end as f64,
+            yr.start as f64,
+            yr.end as f64,
+        ],
+    })
 }
 
 /// The same chart as an SVG document of `width` × `height` CSS pixels.
@@ -205,7 +244,17 @@ pub fn mapped_chart_svg(
     let mut svg = String::new();
     {
         let root = SVGBackend::with_string(&mut svg, size).into_drawing_area();
-        draw_mapped_chart(&root, series, x, y, marks, x_desc, y_desc, 1.0, &ChartTheme::for_theme(dark))?;
+        draw_mapped_chart(
+            &root,
+            series,
+            x,
+            y,
+            marks,
+            x_desc,
+            y_desc,
+            1.0,
+            &ChartTheme::for_theme(dark),
+        )?;
         root.present().map_err(err)?;
     }
     Ok(svg)
@@ -218,8 +267,16 @@ mod tests {
     #[test]
     fn pixel_and_data_round_trip_on_log_and_linear_axes() {
         let m = ChartMap {
-            x: Axis { lo: 1.0, hi: 1000.0, log: true },
-            y: Axis { lo: -2.0, hi: 2.0, log: false },
+            x: Axis {
+                lo: 1.0,
+                hi: 1000.0,
+                log: true,
+            },
+            y: Axis {
+                lo: -2.0,
+                hi: 2.0,
+                log: false,
+            },
             px: [50.0, 450.0, 10.0, 210.0],
         };
         let (px, py) = m.to_pixel(10.0, 1.0);
@@ -227,7 +284,17 @@ mod tests {
         let (x, y) = m.to_data(px, py);
         assert!((x - 10.0).abs() < 1e-9 && (y - 1.0).abs() < 1e-12);
         assert_eq!(m.to_data(-100.0, 1e6), (1.0, -2.0));
-        let svg = mapped_chart_svg(&[], m.x, m.y, &Marks::default(), "N", "KL", (300, 200), false).unwrap();
+        let svg = mapped_chart_svg(
+            &[],
+            m.x,
+            m.y,
+            &Marks::default(),
+            "N",
+            "KL",
+            (300, 200),
+            false,
+        )
+        .unwrap();
         assert!(svg.contains("<svg"));
     }
 }

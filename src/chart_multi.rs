@@ -28,9 +28,19 @@ fn err<E: std::fmt::Debug>(e: E) -> String {
 /// green, purple), distinguishable under the common colour-vision deficiencies by lightness too.
 pub fn palette(dark: bool) -> [RGBColor; 4] {
     if dark {
-        [RGBColor(96, 165, 250), RGBColor(251, 146, 60), RGBColor(74, 222, 128), RGBColor(216, 180, 254)]
+        [
+            RGBColor(96, 165, 250),
+            RGBColor(251, 146, 60),
+            RGBColor(74, 222, 128),
+            RGBColor(216, 180, 254),
+        ]
     } else {
-        [RGBColor(29, 78, 216), RGBColor(194, 65, 12), RGBColor(21, 128, 61), RGBColor(126, 34, 206)]
+        [
+            RGBColor(29, 78, 216),
+            RGBColor(194, 65, 12),
+            RGBColor(21, 128, 61),
+            RGBColor(126, 34, 206),
+        ]
     }
 }
 
@@ -46,7 +56,16 @@ pub fn draw_multi_chart<DB: DrawingBackend>(
     dpr: f64,
     theme: &ChartTheme,
 ) -> Result<(), String> {
-    draw_multi_chart_at(root, series, x_desc, y_desc, log_y, dpr, theme, SeriesLabelPosition::UpperRight)
+    draw_multi_chart_at(
+        root,
+        series,
+        x_desc,
+        y_desc,
+        log_y,
+        dpr,
+        theme,
+        SeriesLabelPosition::UpperRight,
+    )
 }
 
 /// [`draw_multi_chart`] with the legend at `legend`.
@@ -62,15 +81,28 @@ pub fn draw_multi_chart_at<DB: DrawingBackend>(
     legend: SeriesLabelPosition,
 ) -> Result<(), String> {
     root.fill(&theme.bg).map_err(err)?;
-    let finite = || series.iter().flat_map(|s| s.points.iter()).filter(|p| p.0.is_finite() && p.1.is_finite());
+    let finite = || {
+        series
+            .iter()
+            .flat_map(|s| s.points.iter())
+            .filter(|p| p.0.is_finite() && p.1.is_finite())
+    };
     let x_min = finite().map(|p| p.0).fold(f64::INFINITY, f64::min).min(0.0);
     let x_max = finite().map(|p| p.0).fold(x_min + 1.0, f64::max);
-    let (mut lo, mut hi) = finite().fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), p| (a.min(p.1), b.max(p.1)));
+    let (mut lo, mut hi) = finite().fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), p| {
+        (a.min(p.1), b.max(p.1))
+    });
     if !lo.is_finite() {
         (lo, hi) = (0.1, 1.0);
     }
     // x tick labels with as many decimals as the x span needs (steps: none; times in [0, 1]: two)
-    let xd = if x_max - x_min >= 20.0 { 0 } else if x_max - x_min >= 2.0 { 1 } else { 2 };
+    let xd = if x_max - x_min >= 20.0 {
+        0
+    } else if x_max - x_min >= 2.0 {
+        1
+    } else {
+        2
+    };
     let font = ("sans-serif", 11.0 * dpr).into_font().color(&theme.fg);
     let mut builder = ChartBuilder::on(root);
     builder
@@ -101,14 +133,18 @@ pub fn draw_multi_chart_at<DB: DrawingBackend>(
                 let w = (s.width * dpr).round().max(1.0) as u32;
                 let anno = chart
                     .draw_series(LineSeries::new(
-                        s.points.iter().filter(|p| p.0.is_finite() && p.1.is_finite()).map(|&(x, y)| (x, $clip(y))),
+                        s.points
+                            .iter()
+                            .filter(|p| p.0.is_finite() && p.1.is_finite())
+                            .map(|&(x, y)| (x, $clip(y))),
                         c.stroke_width(w),
                     ))
                     .map_err(err)?;
                 // a series without a label (an axis-range guide, say) gets no legend entry
                 if !s.label.is_empty() {
-                    anno.label(s.label)
-                        .legend(move |(x, y)| PathElement::new([(x, y), (x + (16.0 * dpr) as i32, y)], c.stroke_width(w)));
+                    anno.label(s.label).legend(move |(x, y)| {
+                        PathElement::new([(x, y), (x + (16.0 * dpr) as i32, y)], c.stroke_width(w))
+                    });
                 }
             }
             if series.iter().any(|s| !s.label.is_empty()) {
@@ -127,9 +163,15 @@ pub fn draw_multi_chart_at<DB: DrawingBackend>(
         }};
     }
     if log_y {
-        let lo = if lo > 0.0 { lo * 0.7 } else { (hi.max(1e-6)) * 1e-3 };
+        let lo = if lo > 0.0 {
+            lo * 0.7
+        } else {
+            (hi.max(1e-6)) * 1e-3
+        };
         let hi = if hi > lo { hi * 1.5 } else { lo * 10.0 };
-        let chart = builder.build_cartesian_2d(x_min..x_max, (lo..hi).log_scale()).map_err(err)?;
+        let chart = builder
+            .build_cartesian_2d(x_min..x_max, (lo..hi).log_scale())
+            .map_err(err)?;
         finish!(chart, |y: f64| y.max(lo), |v: &f64| format!("{v:.1e}"));
     } else {
         if hi - lo < 1e-9 {
@@ -137,9 +179,17 @@ pub fn draw_multi_chart_at<DB: DrawingBackend>(
         }
         let pad = (hi - lo) * 0.08;
         let span = hi - lo + 2.0 * pad;
-        let chart = builder.build_cartesian_2d(x_min..x_max, (lo - pad)..(hi + pad)).map_err(err)?;
+        let chart = builder
+            .build_cartesian_2d(x_min..x_max, (lo - pad)..(hi + pad))
+            .map_err(err)?;
         // as many decimals as the span needs
-        let digits = if span >= 20.0 { 0 } else if span >= 2.0 { 1 } else { 2 };
+        let digits = if span >= 20.0 {
+            0
+        } else if span >= 2.0 {
+            1
+        } else {
+            2
+        };
         finish!(chart, |y: f64| y, move |v: &f64| format!("{v:.digits$}"));
     }
     Ok(())
@@ -154,7 +204,15 @@ pub fn multi_chart_svg(
     size: (u32, u32),
     dark: bool,
 ) -> Result<String, String> {
-    multi_chart_svg_at(series, x_desc, y_desc, log_y, size, dark, SeriesLabelPosition::UpperRight)
+    multi_chart_svg_at(
+        series,
+        x_desc,
+        y_desc,
+        log_y,
+        size,
+        dark,
+        SeriesLabelPosition::UpperRight,
+    )
 }
 
 /// [`multi_chart_svg`] with the legend at `legend`.
@@ -170,7 +228,16 @@ pub fn multi_chart_svg_at(
     let mut svg = String::new();
     {
         let root = SVGBackend::with_string(&mut svg, size).into_drawing_area();
-        draw_multi_chart_at(&root, series, x_desc, y_desc, log_y, 1.0, &ChartTheme::for_theme(dark), legend)?;
+        draw_multi_chart_at(
+            &root,
+            series,
+            x_desc,
+            y_desc,
+            log_y,
+            1.0,
+            &ChartTheme::for_theme(dark),
+            legend,
+        )?;
         root.present().map_err(err)?;
     }
     Ok(svg)
@@ -182,14 +249,31 @@ mod tests {
 
     #[test]
     fn every_series_is_drawn_and_labelled() {
-        let a: Vec<(f64, f64)> = (0..20).map(|i| (i as f64, 1.0 / (1.0 + i as f64))).collect();
+        let a: Vec<(f64, f64)> = (0..20)
+            .map(|i| (i as f64, 1.0 / (1.0 + i as f64)))
+            .collect();
         let b: Vec<(f64, f64)> = (0..20).map(|i| (i as f64, 0.5 + 0.01 * i as f64)).collect();
         let c = [(0.0, f64::NAN), (1.0, 0.3)];
         let pal = palette(false);
         let s = [
-            Series { label: "exact", color: pal[0], points: &a, width: 3.0 },
-            Series { label: "CD-1", color: pal[1], points: &b, width: 1.6 },
-            Series { label: "PCD-1", color: pal[2], points: &c, width: 1.6 },
+            Series {
+                label: "exact",
+                color: pal[0],
+                points: &a,
+                width: 3.0,
+            },
+            Series {
+                label: "CD-1",
+                color: pal[1],
+                points: &b,
+                width: 1.6,
+            },
+            Series {
+                label: "PCD-1",
+                color: pal[2],
+                points: &c,
+                width: 1.6,
+            },
         ];
         for log_y in [false, true] {
             let svg = multi_chart_svg(&s, "update", "KL (nats)", log_y, (480, 220), false).unwrap();

@@ -75,7 +75,9 @@ mod tests {
         let f = far_share(&q, &p, 2.0);
         assert!((f - far_share_bound(2.0)).abs() < 0.01, "{f}");
         // the exact score has zero error
-        let s: Vec<f32> = (0..p.len()).flat_map(|i| q.score([p.xs[i] as f64, p.ys[i] as f64]).map(|v| v as f32)).collect();
+        let s: Vec<f32> = (0..p.len())
+            .flat_map(|i| q.score([p.xs[i] as f64, p.ys[i] as f64]).map(|v| v as f32))
+            .collect();
         // f32 rounding of the score: relative error (2⁻²⁴)² per coordinate
         assert!(relative_score_error(&q, &p, &s) < 1e-12);
     }

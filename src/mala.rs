@@ -119,13 +119,23 @@ impl Mala {
             key: StepKey::draw(&mut self.rng),
             key_u: self.rng_u.next_u32(),
         };
-        let c = mala_step(self.path, &self.target, &mut particles.xs, &mut particles.ys, &st);
+        let c = mala_step(
+            self.path,
+            &self.target,
+            &mut particles.xs,
+            &mut particles.ys,
+            &st,
+        );
         self.steps += 1;
         self.proposed += particles.len() as u64;
         self.accepted += c.accepted as u64;
         self.last_rate = c.accepted as f64 / particles.len().max(1) as f64;
         if c.diverged > 0 {
-            let e = Error::Diverged { step: self.steps, particles: c.diverged, radius: self.runaway_radius };
+            let e = Error::Diverged {
+                step: self.steps,
+                particles: c.diverged,
+                radius: self.runaway_radius,
+            };
             self.diverged = Some(e.clone());
             return Err(e);
         }

@@ -85,7 +85,11 @@ impl Rule1 {
     /// `order`-point rule, `order` ∈ {1, 2, 4, 8}.
     pub fn new(lo: f64, hi: f64, cells: usize, order: usize) -> Result<Self, Error> {
         if !(lo.is_finite() && hi.is_finite() && lo < hi) {
-            return Err(Error::invalid("interval", "finite lo < hi", format!("[{lo}, {hi}]")));
+            return Err(Error::invalid(
+                "interval",
+                "finite lo < hi",
+                format!("[{lo}, {hi}]"),
+            ));
         }
         check_range("cells", cells as f64, 1.0, 100_000.0, false)?;
         if ![1, 2, 4, 8].contains(&order) {
@@ -102,7 +106,14 @@ impl Rule1 {
                 weights.push(0.5 * h * w);
             }
         }
-        Ok(Self { lo, hi, cells, order, nodes, weights })
+        Ok(Self {
+            lo,
+            hi,
+            cells,
+            order,
+            nodes,
+            weights,
+        })
     }
 
     /// A composite rule on the cells [b₀, b₁], [b₁, b₂], … given by strictly increasing finite
@@ -178,7 +189,11 @@ impl Rule1 {
 
     /// ∫ f(x) dx over [lo, hi].
     pub fn integrate(&self, mut f: impl FnMut(f64) -> f64) -> f64 {
-        self.nodes.iter().zip(&self.weights).map(|(&x, &w)| w * f(x)).sum()
+        self.nodes
+            .iter()
+            .zip(&self.weights)
+            .map(|(&x, &w)| w * f(x))
+            .sum()
     }
 
     /// log ∫ e^{g(x)} dx, stable for any range of g; −∞ if g = −∞ everywhere.
@@ -252,7 +267,11 @@ pub fn log_sum_exp_weighted(values: &[f64], weight: impl Fn(usize) -> f64) -> f6
     if max == f64::INFINITY {
         return f64::INFINITY;
     }
-    let s: f64 = values.iter().enumerate().map(|(i, &v)| weight(i) * (v - max).exp()).sum();
+    let s: f64 = values
+        .iter()
+        .enumerate()
+        .map(|(i, &v)| weight(i) * (v - max).exp())
+        .sum();
     max + s.ln()
 }
 
@@ -268,7 +287,10 @@ mod tests {
             let got = r.integrate(|x| x.powi(deg));
             let exact = (2f64.powi(deg + 1) - (-1f64).powi(deg + 1)) / (deg + 1) as f64;
             // exact in exact arithmetic; the tolerance covers rounding of ~20 terms
-            assert!((got - exact).abs() < 1e-12 * exact.abs().max(1.0), "m={m}: {got} vs {exact}");
+            assert!(
+                (got - exact).abs() < 1e-12 * exact.abs().max(1.0),
+                "m={m}: {got} vs {exact}"
+            );
         }
     }
 
@@ -280,7 +302,9 @@ mod tests {
         let z1 = r1.log_integrate_exp(|x| -x * x / (2.0 * s * s)).exp();
         assert!((z1 / ((2.0 * std::f64::consts::PI).sqrt() * s) - 1.0).abs() < 1e-12);
         let r2 = Rule2::new([-12.0 * s, 12.0 * s, -12.0 * s, 12.0 * s], 64, 4).unwrap();
-        let z2 = r2.log_integrate_exp(|p| -(p[0] * p[0] + p[1] * p[1]) / (2.0 * s * s)).exp();
+        let z2 = r2
+            .log_integrate_exp(|p| -(p[0] * p[0] + p[1] * p[1]) / (2.0 * s * s))
+            .exp();
         assert!((z2 / (2.0 * std::f64::consts::PI * s * s) - 1.0).abs() < 1e-12);
     }
 
@@ -289,14 +313,20 @@ mod tests {
         // e^{1000} overflows f64; the log-space integral does not: log ∫₀¹ e^{1000} dx = 1000
         let r = Rule1::new(0.0, 1.0, 4, 2).unwrap();
         assert!((r.log_integrate_exp(|_| 1000.0) - 1000.0).abs() < 1e-12);
-        assert_eq!(r.log_integrate_exp(|_| f64::NEG_INFINITY), f64::NEG_INFINITY);
+        assert_eq!(
+            r.log_integrate_exp(|_| f64::NEG_INFINITY),
+            f64::NEG_INFINITY
+        );
     }
 
     #[test]
     fn breakpoint_rules_match_uniform_ones_and_integrate_exactly() {
         // uniform breakpoints reproduce Rule1::new to rounding
         let b: Vec<f64> = (0..=8).map(|i| -1.0 + 0.25 * i as f64).collect();
-        let (u, v) = (Rule1::new(-1.0, 1.0, 8, 4).unwrap(), Rule1::from_breakpoints(&b, 4).unwrap());
+        let (u, v) = (
+            Rule1::new(-1.0, 1.0, 8, 4).unwrap(),
+            Rule1::from_breakpoints(&b, 4).unwrap(),
+        );
         for (x, y) in u.nodes().iter().zip(v.nodes()) {
             assert!((x - y).abs() < 1e-15);
         }
@@ -310,9 +340,18 @@ mod tests {
 
     #[test]
     fn bad_rules_are_typed_errors() {
-        assert!(Rule1::new(1.0, 0.0, 4, 2).unwrap_err().to_string().contains("interval"));
-        assert!(Rule1::new(0.0, 1.0, 0, 2).unwrap_err().to_string().contains("cells"));
-        assert!(Rule1::new(0.0, 1.0, 4, 3).unwrap_err().to_string().contains("order"));
+        assert!(Rule1::new(1.0, 0.0, 4, 2)
+            .unwrap_err()
+            .to_string()
+            .contains("interval"));
+        assert!(Rule1::new(0.0, 1.0, 0, 2)
+            .unwrap_err()
+            .to_string()
+            .contains("cells"));
+        assert!(Rule1::new(0.0, 1.0, 4, 3)
+            .unwrap_err()
+            .to_string()
+            .contains("order"));
         assert!(Rule1::new(0.0, f64::NAN, 4, 2).is_err());
     }
 }

@@ -106,7 +106,13 @@ impl Raster {
     /// (and the last row and column) and interpolates the shade bilinearly in between: about
     /// stride² times fewer density evaluations, for densities that change every frame (a model
     /// being trained). Smooth densities at stride ≤ 4 on a HiDPI canvas look the same.
-    pub fn render_density_coarse(&mut self, p: &GaussianMixture, vp: &Viewport, pal: &Palette, stride: usize) {
+    pub fn render_density_coarse(
+        &mut self,
+        p: &GaussianMixture,
+        vp: &Viewport,
+        pal: &Palette,
+        stride: usize,
+    ) {
         let (w, h) = (vp.width, vp.height);
         let s = stride.clamp(1, 16);
         self.width = w;
@@ -135,13 +141,26 @@ impl Raster {
                 max = max.max(d);
             }
         }
-        let t: Vec<f32> = g.iter().map(|d| if max > 0.0 { (d / max).sqrt() as f32 } else { 0.0 }).collect();
+        let t: Vec<f32> = g
+            .iter()
+            .map(|d| {
+                if max > 0.0 {
+                    (d / max).sqrt() as f32
+                } else {
+                    0.0
+                }
+            })
+            .collect();
         let span = |v: &[usize], x: usize| -> (usize, usize, f32) {
             // the cell [v[k], v[k+1]] holding x
             let k = (x / s).min(v.len().saturating_sub(2));
             let k1 = (k + 1).min(v.len() - 1);
             let (x0, x1) = (v[k], v[k1]);
-            let f = if x1 > x0 { (x - x0) as f32 / (x1 - x0) as f32 } else { 0.0 };
+            let f = if x1 > x0 {
+                (x - x0) as f32 / (x1 - x0) as f32
+            } else {
+                0.0
+            };
             (k, k1, f)
         };
         let cols: Vec<(usize, usize, f32)> = (0..w).map(|i| span(&gx, i)).collect();
@@ -263,7 +282,11 @@ mod tests {
     #[test]
     fn the_coarse_density_matches_the_exact_one_at_grid_nodes_and_stays_close_between() {
         let p = crate::presets::ring8();
-        let vp = Viewport { data: [-6.0, 6.0, -6.0, 6.0], width: 101, height: 87 };
+        let vp = Viewport {
+            data: [-6.0, 6.0, -6.0, 6.0],
+            width: 101,
+            height: 87,
+        };
         let pal = Palette::LIGHT;
         let mut exact = Raster::default();
         exact.render_density(&p, &vp, &pal);
@@ -276,7 +299,12 @@ mod tests {
             assert_eq!(&a[k..k + 3], &b[k..k + 3], "node ({i}, {j})");
         }
         // between nodes the shade differs by a few levels at most: mean |Δ| over all channels
-        let mean: f64 = a.iter().zip(b).map(|(x, y)| (*x as f64 - *y as f64).abs()).sum::<f64>() / a.len() as f64;
+        let mean: f64 = a
+            .iter()
+            .zip(b)
+            .map(|(x, y)| (*x as f64 - *y as f64).abs())
+            .sum::<f64>()
+            / a.len() as f64;
         assert!(mean < 2.0, "mean channel difference {mean}");
     }
 }

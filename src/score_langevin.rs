@@ -43,7 +43,14 @@ pub trait ScoreField {
     /// Writes s(x, σ) at (xs[i], ys[i]) into (out[2i], out[2i+1]). `level` is the index of σ in
     /// the sampler's levels (fields may precompute per level); `xs`, `ys` have equal length n and
     /// `out` has length 2n.
-    fn score_into(&mut self, level: usize, sigma: f64, xs: &[f32], ys: &[f32], out: &mut [f32]) -> Result<(), Error>;
+    fn score_into(
+        &mut self,
+        level: usize,
+        sigma: f64,
+        xs: &[f32],
+        ys: &[f32],
+        out: &mut [f32],
+    ) -> Result<(), Error>;
 }
 
 /// The exact score ∇log p_σᵢ of a Gaussian mixture at every level σᵢ.
@@ -55,17 +62,30 @@ pub struct ExactScore {
 impl ExactScore {
     /// The kernel constants of p_σ for every σ of `sigmas`.
     pub fn new(target: &GaussianMixture, sigmas: &[f64]) -> Result<Self, Error> {
-        let kernels = sigmas.iter().map(|&s| Ok(MixtureKernel::new(&target.noised(s)?))).collect::<Result<_, Error>>()?;
+        let kernels = sigmas
+            .iter()
+            .map(|&s| Ok(MixtureKernel::new(&target.noised(s)?)))
+            .collect::<Result<_, Error>>()?;
         Ok(ExactScore { kernels })
     }
 }
 
 impl ScoreField for ExactScore {
-    fn score_into(&mut self, level: usize, _sigma: f64, xs: &[f32], ys: &[f32], out: &mut [f32]) -> Result<(), Error> {
-        let k = self
-            .kernels
-            .get(level)
-            .ok_or_else(|| Error::invalid("level", format!("an index in [0, {})", self.kernels.len()), level))?;
+    fn score_into(
+        &mut self,
+        level: usize,
+        _sigma: f64,
+        xs: &[f32],
+        ys: &[f32],
+        out: &mut [f32],
+    ) -> Result<(), Error> {
+        let k = self.kernels.get(level).ok_or_else(|| {
+            Error::invalid(
+                "level",
+                format!("an index in [0, {})", self.kernels.len()),
+                level,
+            )
+        })?;
         check_lengths(xs, ys, out)?;
         for (i, (x, y)) in xs.iter().zip(ys).enumerate() {
             let (gx, gy) = neg_score::<1>(k, [*x], [*y]);
@@ -107,7 +127,11 @@ impl NetScore {
             ));
         }
         let ws = Workspace::new(a, NET_BATCH);
-        Ok(NetScore { net, ws, path: KernelPath::best() })
+        Ok(NetScore {
+            net,
+            ws,
+            path: KernelPath::best(),
+        })
     }
 
     /// The network.
@@ -118,7 +142,11 @@ impl NetScore {
     /// Replaces the weights by those of `net` (same architecture, so the workspace is kept).
     pub fn set_params(&mut self, net: &Mlp) -> Result<(), Error> {
         if net.architecture() != self.net.architecture() {
-            return Err(Error::invalid("network", self.net.architecture().describe(), net.architecture().describe()));
+            return Err(Error::invalid(
+                "network",
+                self.net.architecture().describe(),
+                net.architecture().describe(),
+            ));
         }
         self.net.set_params(net.params());
         Ok(())
@@ -136,7 +164,14 @@ impl NetScore {
 }
 
 impl ScoreField for NetScore {
-    fn score_into(&mut self, _level: usize, sigma: f64, xs: &[f32], ys: &[f32], out: &mut [f32]) -> Result<(), Error> {
+    fn score_into(
+        &mut self,
+        _level: usize,
+        sigma: f64,
+        xs: &[f32],
+        ys: &[f32],
+        out: &mut [f32],
+    ) -> Result<(), Error> {
         learned_score(&self.net, self.path, &mut self.ws, xs, ys, sigma, out)
     }
 }
@@ -152,22 +187,40 @@ pub struct Levels {
 impl Levels {
     /// Annealed Langevin over a geometric `schedule` with αᵢ = ε σᵢ²/σ_L² (ε = `step_size` ∈
     /// (0, 10]) and T = `steps_per_level` ∈ [1, 100 000].
-    pub fn annealed(schedule: &GeometricSchedule, step_size: f64, steps_per_level: f64) -> Result<Self, Error> {
+    pub fn annealed(
+        schedule: &GeometricSchedule,
+        step_size: f64,
+        steps_per_level: f64,
+    ) -> Result<Self, Error> {
         let eps = check_step_size(step_size)?;
         let t = check_steps_per_level(steps_per_level)?;
         for &s in schedule.sigmas() {
             check_sigma(s)?;
         }
-        Ok(Levels { sigmas: schedule.sigmas().to_vec(), alphas: schedule.step_sizes(eps), steps_per_level: t })
+        Ok(Levels {
+            sigmas: schedule.sigmas().to_vec(),
+            alphas: schedule.step_sizes(eps),
+            steps_per_level: t,
+        })
     }
 
     /// Plain ULA on p_σ at one `sigma` ∈ [1e-4, 100] with step ε = `step_size` ∈ (0, 10] for
     /// `steps` ∈ [1, 100 000] steps.
     pub fn fixed(sigma: f64, step_size: f64, steps: f64) -> Result<Self, Error> {
-        check_range("sigma", sigma, crate::nn::score_eval::SIGMA_RANGE.0, crate::nn::score_eval::SIGMA_RANGE.1, false)?;
+        check_range(
+            "sigma",
+            sigma,
+            crate::nn::score_eval::SIGMA_RANGE.0,
+            crate::nn::score_eval::SIGMA_RANGE.1,
+            false,
+        )?;
         let eps = check_step_size(step_size)?;
         let t = check_steps_per_level(steps)?;
-        Ok(Levels { sigmas: vec![sigma], alphas: vec![eps], steps_per_level: t })
+        Ok(Levels {
+            sigmas: vec![sigma],
+            alphas: vec![eps],
+            steps_per_level: t,
+        })
     }
 
     /// σ₁ … σ_L.
@@ -207,9 +260,26 @@ impl<S: ScoreField> ScoreLangevin<S> {
     /// A sampler over `levels` with scores from `field`; `target` (the data law) sets the
     /// runaway radius of every level (that of [`crate::langevin::runaway_radius`] for p_σᵢ), and
     /// the noise comes from stream 1 of `seed` (as in [`crate::annealed::AnnealedLangevin`]).
-    pub fn new(field: S, target: &GaussianMixture, levels: Levels, seed: u64) -> Result<Self, Error> {
-        let radii = levels.sigmas.iter().map(|&s| Ok(runaway_radius(&target.noised(s)?))).collect::<Result<_, Error>>()?;
-        Ok(ScoreLangevin { field, levels, radii, score: vec![], rng: sim_rng_stream(seed, 1), steps: 0, diverged: None })
+    pub fn new(
+        field: S,
+        target: &GaussianMixture,
+        levels: Levels,
+        seed: u64,
+    ) -> Result<Self, Error> {
+        let radii = levels
+            .sigmas
+            .iter()
+            .map(|&s| Ok(runaway_radius(&target.noised(s)?)))
+            .collect::<Result<_, Error>>()?;
+        Ok(ScoreLangevin {
+            field,
+            levels,
+            radii,
+            score: vec![],
+            rng: sim_rng_stream(seed, 1),
+            steps: 0,
+            diverged: None,
+        })
     }
 
     /// The score field.
@@ -244,7 +314,8 @@ impl<S: ScoreField> ScoreLangevin<S> {
 
     /// The 0-based level of the next step (L − 1 once finished).
     pub fn level(&self) -> usize {
-        ((self.steps / self.levels.steps_per_level as u64) as usize).min(self.levels.sigmas.len() - 1)
+        ((self.steps / self.levels.steps_per_level as u64) as usize)
+            .min(self.levels.sigmas.len() - 1)
     }
 
     /// σ of the current level.
@@ -284,14 +355,21 @@ impl<S: ScoreField> ScoreLangevin<S> {
         }
         let i = self.level();
         let sigma = self.levels.sigmas[i];
-        self.field.score_into(i, sigma, &particles.xs, &particles.ys, &mut self.score)?;
+        self.field
+            .score_into(i, sigma, &particles.xs, &particles.ys, &mut self.score)?;
         let alpha = self.levels.alphas[i] as f32;
         let (half, sqrt) = (0.5 * alpha, alpha.sqrt());
         let limit2 = self.radii[i] * self.radii[i];
         let key = StepKey::draw(&mut self.rng);
         let mut bad = 0u32;
-        for (j, (x, y)) in particles.xs.iter_mut().zip(particles.ys.iter_mut()).enumerate() {
-            let (zx, zy) = normal_pair(counter_u32(j as u32, key.k0), counter_u32(j as u32, key.k1));
+        for (j, (x, y)) in particles
+            .xs
+            .iter_mut()
+            .zip(particles.ys.iter_mut())
+            .enumerate()
+        {
+            let (zx, zy) =
+                normal_pair(counter_u32(j as u32, key.k0), counter_u32(j as u32, key.k1));
             // the ULA kernel's expression with −score: x − (α/2)(−s) + √α z (bit-identical)
             let nx = (*x - half * -self.score[2 * j]) + sqrt * zx;
             let ny = (*y - half * -self.score[2 * j + 1]) + sqrt * zy;
@@ -305,7 +383,11 @@ impl<S: ScoreField> ScoreLangevin<S> {
         }
         self.steps += 1;
         if bad > 0 {
-            let e = Error::Diverged { step: self.steps, particles: bad, radius: self.radii[i] };
+            let e = Error::Diverged {
+                step: self.steps,
+                particles: bad,
+                radius: self.radii[i],
+            };
             self.diverged = Some(e.clone());
             return Err(e);
         }

@@ -45,7 +45,11 @@ fn check_int(name: &'static str, v: f64, lo: usize, hi: usize) -> Result<usize, 
     if v.is_finite() && v.fract() == 0.0 && v >= lo as f64 && v <= hi as f64 {
         Ok(v as usize)
     } else {
-        Err(Error::invalid(name, format!("an integer in [{lo}, {hi}]"), v))
+        Err(Error::invalid(
+            name,
+            format!("an integer in [{lo}, {hi}]"),
+            v,
+        ))
     }
 }
 
@@ -53,7 +57,11 @@ impl ConjugateGaussian {
     /// The model for given observations (1 ≤ N ≤ 100 000 finite numbers).
     pub fn new(data: Vec<f64>) -> Result<Self, Error> {
         if data.is_empty() || data.len() > MAX_DATA {
-            return Err(Error::invalid("data", format!("1 to {MAX_DATA} numbers"), format!("{} numbers", data.len())));
+            return Err(Error::invalid(
+                "data",
+                format!("1 to {MAX_DATA} numbers"),
+                format!("{} numbers", data.len()),
+            ));
         }
         if let Some(v) = data.iter().find(|v| !v.is_finite()) {
             return Err(Error::invalid("data", "finite numbers", v));
@@ -63,7 +71,11 @@ impl ConjugateGaussian {
         let mean = sum / n;
         let ss: f64 = data.iter().map(|y| (y - mean) * (y - mean)).sum();
         let sample_var = if data.len() > 1 { ss / (n - 1.0) } else { 0.0 };
-        Ok(ConjugateGaussian { data, sum, sample_var })
+        Ok(ConjugateGaussian {
+            data,
+            sum,
+            sample_var,
+        })
     }
 
     /// N observations y_i = θ_true + z_i drawn with `seed` (|θ_true| ≤ 10).
@@ -153,7 +165,13 @@ pub enum StepSchedule {
 impl StepSchedule {
     /// A constant step ε ∈ (0, 10].
     pub fn constant(step_size: f64) -> Result<Self, Error> {
-        Ok(StepSchedule::Constant(check_range("step_size", step_size, 0.0, 10.0, true)?))
+        Ok(StepSchedule::Constant(check_range(
+            "step_size",
+            step_size,
+            0.0,
+            10.0,
+            true,
+        )?))
     }
 
     /// ε_t = a (b + t)^(−γ) with a ∈ (0, 10], b ∈ (0, 1e9], γ ∈ (0.5, 1].
@@ -204,7 +222,13 @@ pub struct Sgld {
 impl Sgld {
     /// A chain for `model` with `schedule`, minibatches of `batch` ∈ [1, N], moments collected
     /// after `burn_in` steps, started at θ₀ = 0 (the prior mean), seeded.
-    pub fn new(model: ConjugateGaussian, schedule: StepSchedule, batch: f64, burn_in: u64, seed: u64) -> Result<Self, Error> {
+    pub fn new(
+        model: ConjugateGaussian,
+        schedule: StepSchedule,
+        batch: f64,
+        burn_in: u64,
+        seed: u64,
+    ) -> Result<Self, Error> {
         let batch = check_batch(batch, model.len())?;
         let perm = (0..model.len() as u32).collect();
         Ok(Sgld {
@@ -296,7 +320,11 @@ impl Sgld {
         self.theta += 0.5 * eps * grad + eps.sqrt() * z as f64;
         self.t += 1;
         if !self.theta.is_finite() || self.theta.abs() >= RUNAWAY {
-            let e = Error::Diverged { step: self.t, particles: 1, radius: RUNAWAY as f32 };
+            let e = Error::Diverged {
+                step: self.t,
+                particles: 1,
+                radius: RUNAWAY as f32,
+            };
             self.diverged = Some(e.clone());
             return Err(e);
         }

@@ -18,7 +18,12 @@ impl WeightedHistogram {
     /// `bins` ≥ 1 equal bins on [lo, hi] (lo < hi).
     pub fn new(lo: f64, hi: f64, bins: usize) -> Self {
         debug_assert!(lo < hi && bins >= 1);
-        WeightedHistogram { lo, hi, bins: vec![0.0; bins.max(1)], total: 0.0 }
+        WeightedHistogram {
+            lo,
+            hi,
+            bins: vec![0.0; bins.max(1)],
+            total: 0.0,
+        }
     }
 
     /// Adds sample `x` with weight `w` ≥ 0.
@@ -45,14 +50,25 @@ impl WeightedHistogram {
     /// (bin centre, density) for every bin; zeros before any weight.
     pub fn density(&self) -> Vec<(f64, f64)> {
         let h = (self.hi - self.lo) / self.bins.len() as f64;
-        let norm = if self.total > 0.0 { 1.0 / (h * self.total) } else { 0.0 };
-        self.bins.iter().enumerate().map(|(i, c)| (self.lo + (i as f64 + 0.5) * h, c * norm)).collect()
+        let norm = if self.total > 0.0 {
+            1.0 / (h * self.total)
+        } else {
+            0.0
+        };
+        self.bins
+            .iter()
+            .enumerate()
+            .map(|(i, c)| (self.lo + (i as f64 + 0.5) * h, c * norm))
+            .collect()
     }
 
     /// The density as a step outline (two points per bin), for a line chart.
     pub fn outline(&self) -> Vec<(f64, f64)> {
         let h = (self.hi - self.lo) / self.bins.len() as f64;
-        self.density().into_iter().flat_map(|(c, d)| [(c - 0.5 * h, d), (c + 0.5 * h, d)]).collect()
+        self.density()
+            .into_iter()
+            .flat_map(|(c, d)| [(c - 0.5 * h, d), (c + 0.5 * h, d)])
+            .collect()
     }
 }
 

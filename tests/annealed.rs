@@ -16,10 +16,16 @@ fn v_n1_geometric_schedule_values() {
     // exact values σᵢ = 10^(−2(i−1)/9)
     for (i, v) in s.sigmas().iter().enumerate() {
         let exact = 10f64.powf(-2.0 * i as f64 / 9.0);
-        assert!((v - exact).abs() <= 1e-12 * exact, "σ_{} = {v} vs {exact}", i + 1);
+        assert!(
+            (v - exact).abs() <= 1e-12 * exact,
+            "σ_{} = {v} vs {exact}",
+            i + 1
+        );
     }
     // the curriculum's rounded table (4 decimals)
-    let table = [1.0, 0.5995, 0.3594, 0.2154, 0.1292, 0.0774, 0.0464, 0.0278, 0.0167, 0.01];
+    let table = [
+        1.0, 0.5995, 0.3594, 0.2154, 0.1292, 0.0774, 0.0464, 0.0278, 0.0167, 0.01,
+    ];
     for (v, t) in s.sigmas().iter().zip(table) {
         assert!((v - t).abs() < 5e-5, "{v} vs {t}");
     }
@@ -105,20 +111,42 @@ fn v_n5_annealing_recovers_the_weights_plain_langevin_does_not() {
 #[test]
 fn bad_inputs_name_the_parameter_and_range() {
     let msg = |e: Error| e.to_string();
-    assert!(msg(GeometricSchedule::new(0.0, 0.01, 10.0).unwrap_err()).starts_with("sigma_max must be a finite number in (0, 1000]"));
-    assert!(msg(GeometricSchedule::new(1.0, 1.0, 10.0).unwrap_err()).starts_with("sigma_min must be a finite number in (0, sigma_max) = (0, 1)"));
-    assert!(msg(GeometricSchedule::new(1.0, 2.0, 10.0).unwrap_err()).starts_with("sigma_min must be"));
-    assert!(msg(GeometricSchedule::new(1.0, -0.1, 10.0).unwrap_err()).starts_with("sigma_min must be"));
-    assert!(msg(GeometricSchedule::new(1.0, 0.1, 0.0).unwrap_err()).starts_with("levels must be an integer in [2, 1000]; got 0"));
-    assert!(msg(GeometricSchedule::new(1.0, 0.1, 1.0).unwrap_err()).starts_with("levels must be an integer in [2, 1000]"));
-    assert!(msg(GeometricSchedule::new(1.0, 0.1, 2.5).unwrap_err()).starts_with("levels must be an integer"));
-    assert!(msg(GeometricSchedule::new(f64::NAN, 0.1, 10.0).unwrap_err()).starts_with("sigma_max must be"));
+    assert!(msg(GeometricSchedule::new(0.0, 0.01, 10.0).unwrap_err())
+        .starts_with("sigma_max must be a finite number in (0, 1000]"));
+    assert!(msg(GeometricSchedule::new(1.0, 1.0, 10.0).unwrap_err())
+        .starts_with("sigma_min must be a finite number in (0, sigma_max) = (0, 1)"));
+    assert!(
+        msg(GeometricSchedule::new(1.0, 2.0, 10.0).unwrap_err()).starts_with("sigma_min must be")
+    );
+    assert!(
+        msg(GeometricSchedule::new(1.0, -0.1, 10.0).unwrap_err()).starts_with("sigma_min must be")
+    );
+    assert!(msg(GeometricSchedule::new(1.0, 0.1, 0.0).unwrap_err())
+        .starts_with("levels must be an integer in [2, 1000]; got 0"));
+    assert!(msg(GeometricSchedule::new(1.0, 0.1, 1.0).unwrap_err())
+        .starts_with("levels must be an integer in [2, 1000]"));
+    assert!(msg(GeometricSchedule::new(1.0, 0.1, 2.5).unwrap_err())
+        .starts_with("levels must be an integer"));
+    assert!(
+        msg(GeometricSchedule::new(f64::NAN, 0.1, 10.0).unwrap_err())
+            .starts_with("sigma_max must be")
+    );
     let p = separated_modes();
     let s = GeometricSchedule::new(1.0, 0.1, 10.0).unwrap();
-    assert!(msg(AnnealedLangevin::new(&p, s.clone(), 0.0, 10.0, 1).unwrap_err()).starts_with("step_size must be a finite number in (0, 10]"));
-    assert!(msg(AnnealedLangevin::new(&p, s.clone(), -1.0, 10.0, 1).unwrap_err()).starts_with("step_size must be"));
-    assert!(msg(AnnealedLangevin::new(&p, s.clone(), 1e-3, 0.0, 1).unwrap_err()).starts_with("steps_per_level must be an integer in [1, 100000]; got 0"));
-    assert!(msg(AnnealedLangevin::new(&p, s, 1e-3, 1e6, 1).unwrap_err()).starts_with("steps_per_level must be"));
+    assert!(
+        msg(AnnealedLangevin::new(&p, s.clone(), 0.0, 10.0, 1).unwrap_err())
+            .starts_with("step_size must be a finite number in (0, 10]")
+    );
+    assert!(
+        msg(AnnealedLangevin::new(&p, s.clone(), -1.0, 10.0, 1).unwrap_err())
+            .starts_with("step_size must be")
+    );
+    assert!(
+        msg(AnnealedLangevin::new(&p, s.clone(), 1e-3, 0.0, 1).unwrap_err())
+            .starts_with("steps_per_level must be an integer in [1, 100000]; got 0")
+    );
+    assert!(msg(AnnealedLangevin::new(&p, s, 1e-3, 1e6, 1).unwrap_err())
+        .starts_with("steps_per_level must be"));
 }
 
 /// αᵢ/σᵢ² = ε/σ_L² = 8 at every level, twice the stability limit 4 of a Gaussian of variance
@@ -171,7 +199,10 @@ fn mode_shares_of_exact_samples_are_the_weights() {
     let p = separated_modes();
     let mut rng = scorebook::rng::sim_rng(12);
     let n = 100_000;
-    let mut c = Particles { xs: vec![], ys: vec![] };
+    let mut c = Particles {
+        xs: vec![],
+        ys: vec![],
+    };
     for _ in 0..n {
         let x = p.sample(&mut rng);
         c.xs.push(x[0] as f32);
@@ -181,7 +212,10 @@ fn mode_shares_of_exact_samples_are_the_weights() {
     c.ys.push(0.0);
     let s = mode_shares(&p, &c);
     let se = (0.16f64 / n as f64).sqrt();
-    assert!((s[0] - 0.8).abs() < 5.0 * se && (s[1] - 0.2).abs() < 5.0 * se, "{s:?}");
+    assert!(
+        (s[0] - 0.8).abs() < 5.0 * se && (s[1] - 0.2).abs() < 5.0 * se,
+        "{s:?}"
+    );
     // the non-finite particle belongs to no mode
     assert!((s[0] + s[1] - n as f64 / (n + 1) as f64).abs() < 1e-12);
 }

@@ -1,11 +1,11 @@
 //! The fully visible Boltzmann machine against exact enumeration: gradients, sign of the update,
 //! Gibbs sampling, contrastive divergence as k grows, and the maximum-likelihood fixed point.
 
+use rand::Rng;
 use scorebook::boltzmann::machine::{param_count, Enumeration};
 use scorebook::boltzmann::trainer::cd_expected_stats;
 use scorebook::boltzmann::{gibbs, BoltzmannMachine, Method, PatternSet, Trainer};
 use scorebook::rng::sim_rng;
-use rand::Rng;
 
 /// Random θ with entries in [−a, a] and a random data set of `n` patterns, from a seed.
 fn random_problem(d: usize, n: usize, a: f64, seed: u64) -> (BoltzmannMachine, PatternSet) {
@@ -32,7 +32,12 @@ fn exact_gradient_matches_central_differences_of_the_log_likelihood() {
         let (m, data) = random_problem(d, 7, 1.5, seed);
         let mut e = Enumeration::default();
         m.enumerate(&mut e);
-        let g: Vec<f64> = data.stats().iter().zip(&e.stats).map(|(p, q)| p - q).collect();
+        let g: Vec<f64> = data
+            .stats()
+            .iter()
+            .zip(&e.stats)
+            .map(|(p, q)| p - q)
+            .collect();
         let h = 1e-5;
         for k in 0..param_count(d) {
             let mut tp = m.params().to_vec();
@@ -44,7 +49,11 @@ fn exact_gradient_matches_central_differences_of_the_log_likelihood() {
                 / (2.0 * h);
             // central difference: truncation h²/6·|L'''| ≤ 1e-10·O(1) (third cumulants of
             // 0/1 statistics are bounded by 1), rounding ≈ 1e-16·|L|/h ≈ 1e-10
-            assert!((fd - g[k]).abs() < 1e-7, "d={d} param {k}: exact {} vs FD {fd}", g[k]);
+            assert!(
+                (fd - g[k]).abs() < 1e-7,
+                "d={d} param {k}: exact {} vs FD {fd}",
+                g[k]
+            );
         }
     }
 }
@@ -57,7 +66,12 @@ fn partition_function_of_two_units_in_closed_form() {
         let mut e = Enumeration::default();
         m.enumerate(&mut e);
         let z: f64 = 1.0 + f64::exp(b0) + f64::exp(b1) + f64::exp(b0 + b1 + w);
-        assert!((e.log_z - z.ln()).abs() < 1e-13, "log Z {} vs {}", e.log_z, z.ln());
+        assert!(
+            (e.log_z - z.ln()).abs() < 1e-13,
+            "log Z {} vs {}",
+            e.log_z,
+            z.ln()
+        );
         // ⟨s0 s1⟩ = e^{b0+b1+W}/Z, ⟨s0⟩ = (e^{b0} + e^{b0+b1+W})/Z
         let p11 = f64::exp(b0 + b1 + w) / z;
         assert!((e.stats[0] - p11).abs() < 1e-13);
@@ -75,7 +89,12 @@ fn the_update_climbs_the_likelihood_and_the_printed_sign_would_descend_it() {
         let mut e = Enumeration::default();
         m.enumerate(&mut e);
         let kl0 = data.kl(&e);
-        let g: Vec<f64> = data.stats().iter().zip(&e.stats).map(|(p, q)| p - q).collect();
+        let g: Vec<f64> = data
+            .stats()
+            .iter()
+            .zip(&e.stats)
+            .map(|(p, q)| p - q)
+            .collect();
         let g2: f64 = g.iter().map(|x| x * x).sum();
         let eps = 1e-3;
         for (sign, name) in [(1.0, "ours"), (-1.0, "printed")] {
@@ -86,7 +105,10 @@ fn the_update_climbs_the_likelihood_and_the_printed_sign_would_descend_it() {
             // KL(θ + δ) = KL(θ) − g·δ + O(|δ|²·λmax(Cov φ)): with |δ|² = ε²‖g‖² the second-order
             // term is below ε²‖g‖²·n_params/4 = 11.25·ε·(ε‖g‖²), i.e. 1.1 % of the first-order one
             let expected = -sign * eps * g2;
-            assert!((dk - expected).abs() < 0.02 * eps * g2, "{name}: ΔKL {dk} vs {expected}");
+            assert!(
+                (dk - expected).abs() < 0.02 * eps * g2,
+                "{name}: ΔKL {dk} vs {expected}"
+            );
         }
     }
 }
@@ -119,14 +141,19 @@ fn gibbs_chains_reach_the_boltzmann_distribution() {
     let mut wrong = m.params().to_vec();
     wrong[0] += 0.5;
     let mut e2 = Enumeration::default();
-    BoltzmannMachine::from_params(9, &wrong).unwrap().enumerate(&mut e2);
+    BoltzmannMachine::from_params(9, &wrong)
+        .unwrap()
+        .enumerate(&mut e2);
     let tv_wrong: f64 = 0.5
         * counts
             .iter()
             .zip(&e2.log_q)
             .map(|(&c, lq)| (c as f64 / chains as f64 - lq.exp()).abs())
             .sum::<f64>();
-    assert!(tv_wrong > tv + 0.01, "the test can tell a wrong distribution: {tv_wrong} vs {tv}");
+    assert!(
+        tv_wrong > tv + 0.01,
+        "the test can tell a wrong distribution: {tv_wrong} vs {tv}"
+    );
 }
 
 #[test]
@@ -144,18 +171,41 @@ fn contrastive_divergence_approaches_the_exact_gradient_as_k_grows() {
     let mut scratch = Vec::new();
     let bias = |k: u32, scratch: &mut Vec<f64>| {
         let s = cd_expected_stats(m, &data, k, scratch);
-        s.iter().zip(q_stats).map(|(a, b)| (a - b).powi(2)).sum::<f64>().sqrt()
+        s.iter()
+            .zip(q_stats)
+            .map(|(a, b)| (a - b).powi(2))
+            .sum::<f64>()
+            .sqrt()
     };
-    let b: Vec<f64> = [1, 2, 5, 10, 20, 50, 200].iter().map(|&k| bias(k, &mut scratch)).collect();
+    let b: Vec<f64> = [1, 2, 5, 10, 20, 50, 200]
+        .iter()
+        .map(|&k| bias(k, &mut scratch))
+        .collect();
     eprintln!("exact CD-k bias for k = 1, 2, 5, 10, 20, 50, 200: {b:?}");
-    assert!(b.windows(2).all(|w| w[1] < w[0]), "the bias shrinks with k: {b:?}");
-    let g = exact.exact_gradient().iter().map(|x| x * x).sum::<f64>().sqrt();
+    assert!(
+        b.windows(2).all(|w| w[1] < w[0]),
+        "the bias shrinks with k: {b:?}"
+    );
+    let g = exact
+        .exact_gradient()
+        .iter()
+        .map(|x| x * x)
+        .sum::<f64>()
+        .sqrt();
     eprintln!("exact gradient norm {g}");
     // near the maximum-likelihood fit the true gradient is small and CD-1's bias is a large part
     // of it (57 % at this seed): CD-1 steers towards a different fixed point
-    assert!(b[0] > 0.3 * g, "CD-1's bias {} is a large fraction of the gradient {g}", b[0]);
+    assert!(
+        b[0] > 0.3 * g,
+        "CD-1's bias {} is a large fraction of the gradient {g}",
+        b[0]
+    );
     // a finite Markov chain with positive transitions converges geometrically
-    assert!(b[6] < 1e-6 * b[0], "CD-200 is unbiased to 1e-6 relative: {}", b[6]);
+    assert!(
+        b[6] < 1e-6 * b[0],
+        "CD-200 is unbiased to 1e-6 relative: {}",
+        b[6]
+    );
 
     // the Monte Carlo CD-k estimate of the trainer is unbiased for p T^k: each of its 45 entries
     // is a mean of M = 10 000 i.i.d. 0/1 chain outcomes, sd ≤ 0.5/√M = 0.005; allow 5 sd per entry
@@ -166,7 +216,10 @@ fn contrastive_divergence_approaches_the_exact_gradient_as_k_grows() {
         let want = cd_expected_stats(m, &data, k, &mut scratch);
         for (j, (g, w)) in est.iter().zip(&want).enumerate() {
             let neg = data.stats()[j] - g;
-            assert!((neg - w).abs() < 5.0 * 0.005, "k={k} stat {j}: MC {neg} vs exact {w}");
+            assert!(
+                (neg - w).abs() < 5.0 * 0.005,
+                "k={k} stat {j}: MC {neg} vs exact {w}"
+            );
         }
     }
 }
@@ -183,9 +236,17 @@ fn exact_training_descends_monotonically_to_moment_matching() {
     }
     let h = t.history();
     // once converged the per-step change is below rounding of an O(1) log-sum-exp: allow 1e-14
-    assert!(h.windows(2).all(|w| w[1] <= w[0] + 1e-14 * w[0].abs().max(1.0)), "KL never increases");
+    assert!(
+        h.windows(2)
+            .all(|w| w[1] <= w[0] + 1e-14 * w[0].abs().max(1.0)),
+        "KL never increases"
+    );
     // linear convergence of a strongly concave problem: 3000 steps reach round-off
-    assert!(t.moment_mismatch() < 1e-9, "mismatch {}", t.moment_mismatch());
+    assert!(
+        t.moment_mismatch() < 1e-9,
+        "mismatch {}",
+        t.moment_mismatch()
+    );
     // at the fixed point the gradient vanishes, so the estimate agrees with it trivially; the KL
     // is then the minimum over the family, positive because a pairwise model cannot fit the
     // three-way structure of this data exactly
@@ -205,7 +266,10 @@ fn persistent_chains_track_the_exact_fit_better_than_cd1_on_a_multimodal_set() {
     }
     let (k_ex, k_cd, k_pcd) = (ex.kl(), cd1.kl(), pcd.kl());
     eprintln!("KL after 400 updates: exact {k_ex:.4}, CD-1 {k_cd:.4}, PCD-1 {k_pcd:.4}");
-    assert!(k_ex <= k_pcd + 0.05 && k_ex < k_cd, "exact gradient fits best");
+    assert!(
+        k_ex <= k_pcd + 0.05 && k_ex < k_cd,
+        "exact gradient fits best"
+    );
     assert!(k_pcd < k_cd, "PCD beats CD-1 here");
 }
 
@@ -232,9 +296,20 @@ fn the_history_of_a_long_run_is_thinned_evenly() {
 fn trainer_inputs_are_validated() {
     let data = PatternSet::preset("letters").unwrap();
     let err = |r: Result<Trainer, scorebook::Error>| r.unwrap_err().to_string();
-    assert!(err(Trainer::new(data.clone(), Method::Exact, 0.0, 1, 0)).starts_with("learning_rate must be"));
-    assert!(err(Trainer::new(data.clone(), Method::Exact, f64::NAN, 1, 0)).starts_with("learning_rate"));
-    assert!(err(Trainer::new(data.clone(), Method::Cd { k: 0 }, 0.1, 1, 0)).starts_with("sweeps must be"));
-    assert!(err(Trainer::new(data.clone(), Method::Pcd { k: 1 }, 0.1, 0, 0)).starts_with("chains must be"));
-    assert!(err(Trainer::new(data, Method::Pcd { k: 1 }, 0.1, 20_000, 0)).starts_with("chains must be"));
+    assert!(err(Trainer::new(data.clone(), Method::Exact, 0.0, 1, 0))
+        .starts_with("learning_rate must be"));
+    assert!(
+        err(Trainer::new(data.clone(), Method::Exact, f64::NAN, 1, 0)).starts_with("learning_rate")
+    );
+    assert!(
+        err(Trainer::new(data.clone(), Method::Cd { k: 0 }, 0.1, 1, 0))
+            .starts_with("sweeps must be")
+    );
+    assert!(
+        err(Trainer::new(data.clone(), Method::Pcd { k: 1 }, 0.1, 0, 0))
+            .starts_with("chains must be")
+    );
+    assert!(
+        err(Trainer::new(data, Method::Pcd { k: 1 }, 0.1, 20_000, 0)).starts_with("chains must be")
+    );
 }

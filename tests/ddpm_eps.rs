@@ -19,7 +19,12 @@ fn gaussian(mu: [f64; 2], tau: f64) -> GaussianMixture {
 }
 
 fn small_cfg() -> EpsConfig {
-    EpsConfig { hidden: vec![64, 64], activation: Activation::Silu, learning_rate: 2e-3, batch_size: 256 }
+    EpsConfig {
+        hidden: vec![64, 64],
+        activation: Activation::Silu,
+        learning_rate: 2e-3,
+        batch_size: 256,
+    }
 }
 
 /// V-D2: on Gaussian data N(μ, τ²I) the trained ε_θ approaches the closed-form optimum
@@ -41,7 +46,11 @@ fn eps_trainer_reaches_the_gaussian_optimum() {
         .sum::<f64>()
         / 1000.0;
     // E‖ε*‖² is an average of 4000 i.i.d. terms ‖ε*‖² ≤ a few (sd ≈ 1): SE ≈ 0.02; 0.08 is 4 SE
-    assert!((set.loss_floor() - floor).abs() < 0.08, "{} vs {floor}", set.loss_floor());
+    assert!(
+        (set.loss_floor() - floor).abs() < 0.08,
+        "{} vs {floor}",
+        set.loss_floor()
+    );
     let excess0 = set.excess(&mut tr.snapshot(), &s);
     for _ in 0..4000 {
         tr.step().unwrap();
@@ -59,16 +68,25 @@ fn eps_trainer_reaches_the_gaussian_optimum() {
     assert!(rel0 > 0.3, "{rel0}");
     assert!(rel < 0.01, "relative excess {rel} (start {rel0})");
     // pointwise at a few (x, t) against the closed form, where the data put mass
-    for (t, x) in [(20usize, [1.2f32, -0.3]), (300, [0.5, 0.0]), (900, [-0.7, 0.9])] {
+    for (t, x) in [
+        (20usize, [1.2f32, -0.3]),
+        (300, [0.5, 0.0]),
+        (900, [-0.7, 0.9]),
+    ] {
         let lv = level(&s, t);
         let a = s.alpha_bar(t);
         let want: Vec<f64> = (0..2)
-            .map(|i| (1.0 - a).sqrt() * (x[i] as f64 - a.sqrt() * mu[i]) / (a * tau * tau + 1.0 - a))
+            .map(|i| {
+                (1.0 - a).sqrt() * (x[i] as f64 - a.sqrt() * mu[i]) / (a * tau * tau + 1.0 - a)
+            })
             .collect();
         let (mut ex, mut ey) = ([0.0f32], [0.0f32]);
         net.eps(&lv, &[x[0]], &[x[1]], &mut ex, &mut ey);
         // ε* is O(1) here; 0.1 is a tenth of its scale (rel. MSE 1 % ⇒ typical error ≈ 0.1·|ε*|)
-        assert!((ex[0] as f64 - want[0]).abs() < 0.1 && (ey[0] as f64 - want[1]).abs() < 0.1, "t = {t}: {ex:?} {ey:?} vs {want:?}");
+        assert!(
+            (ex[0] as f64 - want[0]).abs() < 0.1 && (ey[0] as f64 - want[1]).abs() < 0.1,
+            "t = {t}: {ex:?} {ey:?} vs {want:?}"
+        );
     }
 }
 
@@ -104,22 +122,46 @@ fn eps_score_round_trip() {
         exact.score(&lv, &xs, &ys, &mut s1, &mut s2);
         for i in 0..4 {
             // two f32 multiplications by k and 1/k: relative round-off ≤ 3·2⁻²⁴
-            assert!((b1[i] - s1[i]).abs() <= 4e-7 * s1[i].abs() + 1e-30 && (b2[i] - s2[i]).abs() <= 4e-7 * s2[i].abs() + 1e-30);
+            assert!(
+                (b1[i] - s1[i]).abs() <= 4e-7 * s1[i].abs() + 1e-30
+                    && (b2[i] - s2[i]).abs() <= 4e-7 * s2[i].abs() + 1e-30
+            );
         }
     }
     // the time embedding is the level's (√ᾱ, √(1 − ᾱ), λ/10)
     let f = time_features(&level(&s, 100));
     let a = s.alpha_bar(100);
-    assert_eq!(f, [a.sqrt() as f32, (1.0 - a).sqrt() as f32, ((a / (1.0 - a)).ln() / 10.0) as f32]);
+    assert_eq!(
+        f,
+        [
+            a.sqrt() as f32,
+            (1.0 - a).sqrt() as f32,
+            ((a / (1.0 - a)).ln() / 10.0) as f32
+        ]
+    );
 }
 
 /// Sampling with the trained ε_θ (ancestral and DDIM) on a two-component mixture returns the
 /// data's moments, and stays close to the same-seed run with the exact ε*.
 #[test]
 fn sampling_with_the_trained_model_returns_the_data_moments() {
-    let data = GaussianMixture::from_flat(&[0.3, 0.7], &[-1.5, 0.5, 1.0, -0.5], &[0.09, 0.0, 0.09, 0.16, 0.04, 0.09]).unwrap();
+    let data = GaussianMixture::from_flat(
+        &[0.3, 0.7],
+        &[-1.5, 0.5, 1.0, -0.5],
+        &[0.09, 0.0, 0.09, 0.16, 0.04, 0.09],
+    )
+    .unwrap();
     let s = BetaSchedule::linear(200, 1e-4, 0.1).unwrap();
-    let mut tr = EpsTrainer::new(&data, s.clone(), EpsConfig { hidden: vec![128, 128], ..small_cfg() }, 11).unwrap();
+    let mut tr = EpsTrainer::new(
+        &data,
+        s.clone(),
+        EpsConfig {
+            hidden: vec![128, 128],
+            ..small_cfg()
+        },
+        11,
+    )
+    .unwrap();
     for _ in 0..5000 {
         tr.step().unwrap();
     }
@@ -146,9 +188,17 @@ fn sampling_with_the_trained_model_returns_the_data_moments() {
         for (got, tol_m, tol_c) in [(exact, 0.05, 0.1), (learned, 0.1, 0.2)] {
             // the learned run adds the model's error: a relative ε-error of ≲ 1 % moves the
             // moments by a few hundredths; twice the exact run's tolerance covers it
-            assert!((got.mean[0] - m[0]).abs() < tol_m && (got.mean[1] - m[1]).abs() < tol_m, "ddim {ddim}: mean {:?} vs {m:?}", got.mean);
+            assert!(
+                (got.mean[0] - m[0]).abs() < tol_m && (got.mean[1] - m[1]).abs() < tol_m,
+                "ddim {ddim}: mean {:?} vs {m:?}",
+                got.mean
+            );
             for k in 0..3 {
-                assert!((got.cov[k] - c[k]).abs() < tol_c, "ddim {ddim}: cov {:?} vs {c:?}", got.cov);
+                assert!(
+                    (got.cov[k] - c[k]).abs() < tol_c,
+                    "ddim {ddim}: cov {:?} vs {c:?}",
+                    got.cov
+                );
             }
         }
     }
@@ -160,7 +210,11 @@ fn sampling_with_the_trained_model_returns_the_data_moments() {
 fn prior_gap_against_the_closed_form_and_length() {
     let (mu, tau) = ([1.0, -2.0], 0.7);
     let data = gaussian(mu, tau);
-    for spec in [ScheduleSpec::by_name("linear").unwrap(), ScheduleSpec::by_name("cosine").unwrap(), ScheduleSpec::by_name("custom").unwrap()] {
+    for spec in [
+        ScheduleSpec::by_name("linear").unwrap(),
+        ScheduleSpec::by_name("cosine").unwrap(),
+        ScheduleSpec::by_name("custom").unwrap(),
+    ] {
         for n in [1usize, 10, 100, 1000] {
             let s = spec.build(n).unwrap();
             let a = s.alpha_bar(n);
@@ -168,7 +222,11 @@ fn prior_gap_against_the_closed_form_and_length() {
             let want = (v - 1.0 - v.ln()) + 0.5 * a * (mu[0] * mu[0] + mu[1] * mu[1]);
             let got = prior_gap(&data, &s).unwrap();
             // quadrature of order 4 on cells ≤ the sd: relative error ≪ 1e-6
-            assert!((got - want).abs() < 1e-7 + 1e-6 * want, "{} N = {n}: {got} vs {want}", spec.name());
+            assert!(
+                (got - want).abs() < 1e-7 + 1e-6 * want,
+                "{} N = {n}: {got} vs {want}",
+                spec.name()
+            );
         }
     }
     let ring = scorebook::presets::ring8();
@@ -181,7 +239,10 @@ fn prior_gap_against_the_closed_form_and_length() {
     assert!(curve[0].1 > 3.0 && curve.last().unwrap().1 < 1e-3);
     // a drawn log-SNR curve: ᾱ_N = sigmoid(λ_last) for every N, so the gap hardly moves with N
     let k = LogSnrKnots::new(&[6.0, 0.0, -3.0]).unwrap();
-    let g: Vec<f64> = [10usize, 100, 1000].iter().map(|&n| prior_gap(&ring, &k.schedule(n).unwrap()).unwrap()).collect();
+    let g: Vec<f64> = [10usize, 100, 1000]
+        .iter()
+        .map(|&n| prior_gap(&ring, &k.schedule(n).unwrap()).unwrap())
+        .collect();
     assert!((g[0] - g[2]).abs() < 1e-9 * g[0].max(1.0), "{g:?}");
     assert!(prior_gap_curve(&ring, &lin, &[]).is_err());
 }
@@ -205,11 +266,41 @@ fn bad_input_is_rejected() {
     assert!(msg(s.check_step(1001).unwrap_err()).starts_with("t"));
     assert!(scorebook::ddpm::forward::noise_to(&s, &Ancestral::prior(3, 1), 1001, 1).is_err());
     for (cfg, name) in [
-        (EpsConfig { learning_rate: 0.0, ..small_cfg() }, "learning_rate"),
-        (EpsConfig { learning_rate: f64::NAN, ..small_cfg() }, "learning_rate"),
-        (EpsConfig { batch_size: 0, ..small_cfg() }, "batch_size"),
-        (EpsConfig { hidden: vec![0], ..small_cfg() }, "hidden"),
-        (EpsConfig { hidden: vec![8; 9], ..small_cfg() }, "hidden"),
+        (
+            EpsConfig {
+                learning_rate: 0.0,
+                ..small_cfg()
+            },
+            "learning_rate",
+        ),
+        (
+            EpsConfig {
+                learning_rate: f64::NAN,
+                ..small_cfg()
+            },
+            "learning_rate",
+        ),
+        (
+            EpsConfig {
+                batch_size: 0,
+                ..small_cfg()
+            },
+            "batch_size",
+        ),
+        (
+            EpsConfig {
+                hidden: vec![0],
+                ..small_cfg()
+            },
+            "hidden",
+        ),
+        (
+            EpsConfig {
+                hidden: vec![8; 9],
+                ..small_cfg()
+            },
+            "hidden",
+        ),
     ] {
         let e = EpsTrainer::new(&data, s.clone(), cfg, 1).unwrap_err();
         assert!(msg(e).starts_with(name));
@@ -221,9 +312,22 @@ fn bad_input_is_rejected() {
 /// finite ones and further steps return the same error.
 #[test]
 fn divergence_keeps_the_last_finite_weights() {
-    let data = GaussianMixture::new(&[1.0], vec![Gaussian2::isotropic([1e18, 0.0], 1.0).unwrap()]).unwrap();
+    let data = GaussianMixture::new(
+        &[1.0],
+        vec![Gaussian2::isotropic([1e18, 0.0], 1.0).unwrap()],
+    )
+    .unwrap();
     let s = BetaSchedule::linear(10, 1e-4, 0.02).unwrap();
-    let mut tr = EpsTrainer::new(&data, s, EpsConfig { learning_rate: 1.0, ..small_cfg() }, 2).unwrap();
+    let mut tr = EpsTrainer::new(
+        &data,
+        s,
+        EpsConfig {
+            learning_rate: 1.0,
+            ..small_cfg()
+        },
+        2,
+    )
+    .unwrap();
     let mut err = None;
     let mut before = tr.params().to_vec();
     for _ in 0..100 {

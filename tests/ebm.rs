@@ -22,7 +22,9 @@ fn energies() -> Vec<Wells> {
     vec![
         wells(&[0.3, -0.2, 0.0, 0.8]),
         wells(&[-1.0, 0.0, 0.0, 0.8, 1.0, 0.3, 0.5, 1.0]),
-        wells(&[-3.0, 2.0, 1.0, 0.4, 2.5, -1.0, -0.5, 1.3, 0.0, 3.0, 0.2, 0.6, 4.0, 4.0, -1.0, 2.0]),
+        wells(&[
+            -3.0, 2.0, 1.0, 0.4, 2.5, -1.0, -0.5, 1.3, 0.0, 3.0, 0.2, 0.6, 4.0, 4.0, -1.0, 2.0,
+        ]),
     ]
 }
 
@@ -44,14 +46,21 @@ fn gaussian_energy_has_z_equal_to_2_pi_s2_to_the_d_over_2() {
         // error for a Gaussian at this h is below 1e-12 and the truncated tails weigh e^{−72}
         let r = Rule1::new(-12.0 * s, 12.0 * s, 48, 4).unwrap();
         let z1 = r.log_integrate_exp(|x| -x * x / (2.0 * s * s));
-        assert!((z1 - 0.5 * (2.0 * PI * s * s).ln()).abs() < 1e-12, "d=1 s={s}");
+        assert!(
+            (z1 - 0.5 * (2.0 * PI * s * s).ln()).abs() < 1e-12,
+            "d=1 s={s}"
+        );
         // d = 2, through the adaptive EBM rule: one well of depth 0 and width s is exactly
         // E = ‖x‖²/(2s²); at temperature T, Z_T = 2πs²T. The error must be within the rule's own
         // error bar (plus rounding of the ~10⁴-term sum, 1e-12) and that bar must be small
         for t in [0.1, 1.0, 7.0] {
             let q = boltzmann_quadrature(&wells(&[0.4, -0.7, 0.0, s]), t).unwrap();
             let exact = (2.0 * PI * s * s * t).ln();
-            assert!((q.log_z - exact).abs() <= q.error + 1e-12, "s={s} T={t}: {} vs {exact}", q.log_z);
+            assert!(
+                (q.log_z - exact).abs() <= q.error + 1e-12,
+                "s={s} T={t}: {} vs {exact}",
+                q.log_z
+            );
             // the coarse rule (cells of 2σ) is good to ~1e-5; the bar is that difference
             assert!(q.error < 1e-4, "error bar {}", q.error);
         }
@@ -64,7 +73,12 @@ fn quadrature_error_bar_covers_the_true_error_and_shares_are_exact_at_unit_tempe
         let q = boltzmann_quadrature(&w, 1.0).unwrap();
         let exact = w.log_z_unit_temperature();
         // the error bar is |log Z_h − log Z_2h|; the fine rule must be within it (+ rounding)
-        assert!((q.log_z - exact).abs() <= q.error + 1e-12, "{} vs {exact} (bar {})", q.log_z, q.error);
+        assert!(
+            (q.log_z - exact).abs() <= q.error + 1e-12,
+            "{} vs {exact} (bar {})",
+            q.log_z,
+            q.error
+        );
         // and the bar is small: the coarse rule (cells of 2σ) is already good to ~1e-5
         assert!(q.error < 1e-4);
         // shares ∫ p₁ rₖ = e^{aₖ}2πwₖ²/Z₁: a quadrature of a smooth integrand, same accuracy
@@ -87,7 +101,10 @@ fn adding_a_constant_to_the_energy_changes_z_but_not_p() {
                     .collect(),
             )
             .unwrap();
-            let (q0, q1) = (boltzmann_quadrature(&w, t).unwrap(), boltzmann_quadrature(&shifted, t).unwrap());
+            let (q0, q1) = (
+                boltzmann_quadrature(&w, t).unwrap(),
+                boltzmann_quadrature(&shifted, t).unwrap(),
+            );
             // the same rule (breakpoints do not depend on depths): equal up to rounding
             assert!((q1.log_z - (q0.log_z - c / t)).abs() < 1e-11);
             for x in [[0.0, 0.0], [1.3, -0.4], [-3.0, 2.2]] {
@@ -121,8 +138,14 @@ fn energy_gradients_match_central_finite_differences() {
                 let (mut tp, mut tm) = (theta.clone(), theta.clone());
                 tp[j] += h;
                 tm[j] -= h;
-                let fd = (Wells::from_params(&tp).unwrap().energy(x) - Wells::from_params(&tm).unwrap().energy(x)) / (2.0 * h);
-                assert!((gt[j] - fd).abs() < 1e-6 * (1.0 + fd.abs()), "∂θ{j} at {x:?}: {} vs {fd}", gt[j]);
+                let fd = (Wells::from_params(&tp).unwrap().energy(x)
+                    - Wells::from_params(&tm).unwrap().energy(x))
+                    / (2.0 * h);
+                assert!(
+                    (gt[j] - fd).abs() < 1e-6 * (1.0 + fd.abs()),
+                    "∂θ{j} at {x:?}: {} vs {fd}",
+                    gt[j]
+                );
             }
         }
     }
@@ -160,11 +183,18 @@ fn v21_the_kl_gradient_is_data_average_minus_model_average() {
             b[j] -= h;
             let fd = (kl(a) - kl(b)) / (2.0 * h);
             // truncation h²/6·|∂³KL| ≈ 1e-8·O(1), rounding 1e-16/1e-4 = 1e-12
-            assert!((g[j] - fd).abs() < 1e-6, "θ={theta:?} j={j}: analytic {} fd {fd}", g[j]);
+            assert!(
+                (g[j] - fd).abs() < 1e-6,
+                "θ={theta:?} j={j}: analytic {} fd {fd}",
+                g[j]
+            );
         }
         if theta == [0.0, 1.0] {
             // the numbers of the curriculum: (1, 0.125); the printed sign would be (−1, −0.125)
-            assert!((g[0] - 1.0).abs() < 1e-9 && (g[1] - 0.125).abs() < 1e-9, "{g:?}");
+            assert!(
+                (g[0] - 1.0).abs() < 1e-9 && (g[1] - 0.125).abs() < 1e-9,
+                "{g:?}"
+            );
             // a descent step along −g lowers the KL, a step along +g (the wrong sign) raises it
             let step = 1e-2;
             assert!(kl([theta[0] - step * g[0], theta[1] - step * g[1]]) < kl(theta));
@@ -176,9 +206,15 @@ fn v21_the_kl_gradient_is_data_average_minus_model_average() {
 #[test]
 fn exact_gradient_matches_finite_differences_of_the_exact_log_likelihood() {
     for (flat, data) in [
-        (&[-2.0, -0.3, 0.2, 0.9, 2.0, 1.0, -0.1, 0.7][..], "two-modes"),
+        (
+            &[-2.0, -0.3, 0.2, 0.9, 2.0, 1.0, -0.1, 0.7][..],
+            "two-modes",
+        ),
         (&[0.5, 0.5, 0.0, 1.5][..], "gaussian"),
-        (&[3.0, 0.0, 0.0, 1.0, -3.0, 0.5, 0.3, 1.2, 0.0, -3.5, 0.0, 0.8][..], "ring8"),
+        (
+            &[3.0, 0.0, 0.0, 1.0, -3.0, 0.5, 0.3, 1.2, 0.0, -3.5, 0.0, 0.8][..],
+            "ring8",
+        ),
     ] {
         let w = wells(flat);
         let mut theta = Vec::new();
@@ -197,7 +233,11 @@ fn exact_gradient_matches_finite_differences_of_the_exact_log_likelihood() {
             // from the adaptive rule moving with θ (breakpoints follow centres and widths): the
             // quadrature error, < 1e-9 here, divided by 2h, i.e. < 1e-5
             let fd = -(la.log_likelihood - lb.log_likelihood) / (2.0 * h);
-            assert!((g[j] - fd).abs() < 2e-5 * (1.0 + fd.abs()), "{data} θ{j}: exact {} fd {fd}", g[j]);
+            assert!(
+                (g[j] - fd).abs() < 2e-5 * (1.0 + fd.abs()),
+                "{data} θ{j}: exact {} fd {fd}",
+                g[j]
+            );
         }
     }
 }
@@ -216,13 +256,17 @@ fn grad_stats(w: &Wells, pts: &[[f64; 2]]) -> (Vec<f64>, Vec<f64>) {
     }
     let nf = pts.len() as f64;
     let mean: Vec<f64> = s.iter().map(|v| v / nf).collect();
-    let se = (0..n).map(|j| ((s2[j] / nf - mean[j] * mean[j]).max(0.0) / nf).sqrt()).collect();
+    let se = (0..n)
+        .map(|j| ((s2[j] / nf - mean[j] * mean[j]).max(0.0) / nf).sqrt())
+        .collect();
     (mean, se)
 }
 
 #[test]
 fn monte_carlo_gradient_with_exact_or_long_run_negatives_agrees_with_the_exact_gradient() {
-    let w = wells(&[-2.0, -0.3, 0.2, 0.9, 2.0, 1.0, -0.1, 0.7, 0.0, 2.0, -0.5, 1.5]);
+    let w = wells(&[
+        -2.0, -0.3, 0.2, 0.9, 2.0, 1.0, -0.1, 0.7, 0.0, 2.0, -0.5, 1.5,
+    ]);
     let data = preset("two-modes").unwrap();
     let mut exact = vec![0.0; w.n_params()];
     exact_log_likelihood(&w, "two-modes", Some(&mut exact)).unwrap();
@@ -238,7 +282,12 @@ fn monte_carlo_gradient_with_exact_or_long_run_negatives_agrees_with_the_exact_g
         let se = (sp[j] * sp[j] + sn[j] * sn[j]).sqrt();
         // independent batches: the difference of two means has this SE; 5 SE over 12
         // components fails by chance with probability ~1e-5
-        assert!((gp[j] - gn[j] - exact[j]).abs() < 5.0 * se, "exact negatives θ{j}: {} vs {} (SE {se})", gp[j] - gn[j], exact[j]);
+        assert!(
+            (gp[j] - gn[j] - exact[j]).abs() < 5.0 * se,
+            "exact negatives θ{j}: {} vs {} (SE {se})",
+            gp[j] - gn[j],
+            exact[j]
+        );
     }
     // negatives 2: long-run Langevin from broad noise (2000 steps of ε = 0.01, i.e. time 10,
     // many relaxation times w²·... ≤ 2.25 of the widest well; the wells overlap, so the chain mixes)
@@ -248,19 +297,31 @@ fn monte_carlo_gradient_with_exact_or_long_run_negatives_agrees_with_the_exact_g
     for _ in 0..2000 {
         s.step(&mut xs, &mut ys).unwrap();
     }
-    let neg: Vec<[f64; 2]> = xs.iter().zip(&ys).map(|(x, y)| [*x as f64, *y as f64]).collect();
+    let neg: Vec<[f64; 2]> = xs
+        .iter()
+        .zip(&ys)
+        .map(|(x, y)| [*x as f64, *y as f64])
+        .collect();
     let (gl, sl) = grad_stats(&w, &neg);
     for j in 0..exact.len() {
         let se = (sp[j] * sp[j] + sl[j] * sl[j]).sqrt();
         // plus the O(ε) bias of ULA: ε/(4w²) ≤ 0.01/(4·0.49) ≈ 0.5 % of a second moment, ≤ 0.01
         // on these O(1) gradient components
-        assert!((gp[j] - gl[j] - exact[j]).abs() < 5.0 * se + 0.01, "Langevin negatives θ{j}: {} vs {} (SE {se})", gp[j] - gl[j], exact[j]);
+        assert!(
+            (gp[j] - gl[j] - exact[j]).abs() < 5.0 * se + 0.01,
+            "Langevin negatives θ{j}: {} vs {} (SE {se})",
+            gp[j] - gl[j],
+            exact[j]
+        );
     }
 }
 
 #[test]
 fn training_increases_the_exact_log_likelihood_towards_minus_the_data_entropy() {
-    for (data, k, mode) in [("blobs3", 4, ChainMode::Persistent), ("gaussian", 1, ChainMode::Data)] {
+    for (data, k, mode) in [
+        ("blobs3", 4, ChainMode::Persistent),
+        ("gaussian", 1, ChainMode::Data),
+    ] {
         let cfg = TrainerConfig {
             data: data.into(),
             wells: k,
@@ -278,12 +339,22 @@ fn training_increases_the_exact_log_likelihood_towards_minus_the_data_entropy() 
         }
         let end = t.exact(None).unwrap();
         let best = t.data_neg_entropy();
-        assert!(end.log_likelihood > start.log_likelihood + 0.3, "{data}: {} → {}", start.log_likelihood, end.log_likelihood);
+        assert!(
+            end.log_likelihood > start.log_likelihood + 0.3,
+            "{data}: {} → {}",
+            start.log_likelihood,
+            end.log_likelihood
+        );
         assert!(end.log_likelihood <= best + 1e-9, "cannot beat −H(p_data)");
         // within 0.1 nats of the ceiling (KL(p_data‖p_θ) < 0.1; the Monte Carlo noise of the
         // updates keeps it at a few hundredths, and round wells cannot match the tilted blob of
         // blobs3 exactly)
-        assert!(end.kl < 0.1, "{data}: KL {} (LL {} vs −H {best})", end.kl, end.log_likelihood);
+        assert!(
+            end.kl < 0.1,
+            "{data}: KL {} (LL {} vs −H {best})",
+            end.kl,
+            end.log_likelihood
+        );
         assert!(last.log_likelihood > start.log_likelihood);
     }
 }
@@ -294,7 +365,9 @@ fn langevin_samples_the_boltzmann_density_at_several_temperatures() {
     // 1500 ULA steps of ε = 2e-3, i.e. time 1500·ε/2 = 1.5 (the SDE's time step is ε/2), longer
     // than the local relaxation time w²T ≤ 1.28 of every well: if the dynamics did not leave p_T
     // invariant, the histogram would drift away
-    let w = wells(&[-1.0, 0.0, 0.0, 0.8, 1.2, 0.5, 0.4, 0.6, 0.0, -1.5, -0.3, 0.7]);
+    let w = wells(&[
+        -1.0, 0.0, 0.0, 0.8, 1.2, 0.5, 0.4, 0.6, 0.0, -1.5, -0.3, 0.7,
+    ]);
     for t in [0.5, 2.0] {
         let q = boltzmann_quadrature(&w, t).unwrap();
         let view = [-5.0, 5.0, -5.0, 5.0];
@@ -323,12 +396,18 @@ fn langevin_samples_the_boltzmann_density_at_several_temperatures() {
 
 /// Probabilities of the cells of a bins×bins grid over `view` (row-major, y up), plus the outside.
 fn cell_probabilities(w: &Wells, t: f64, log_z: f64, view: [f64; 4], bins: usize) -> Vec<f64> {
-    let (hx, hy) = ((view[1] - view[0]) / bins as f64, (view[3] - view[2]) / bins as f64);
+    let (hx, hy) = (
+        (view[1] - view[0]) / bins as f64,
+        (view[3] - view[2]) / bins as f64,
+    );
     let (gx, gw) = gauss_legendre(8);
     let mut p = Vec::with_capacity(bins * bins + 1);
     for j in 0..bins {
         for i in 0..bins {
-            let (cx, cy) = (view[0] + (i as f64 + 0.5) * hx, view[2] + (j as f64 + 0.5) * hy);
+            let (cx, cy) = (
+                view[0] + (i as f64 + 0.5) * hx,
+                view[2] + (j as f64 + 0.5) * hy,
+            );
             let mut s = 0.0;
             for (a, wa) in gx.iter().zip(gw) {
                 for (b, wb) in gx.iter().zip(gw) {
@@ -345,7 +424,13 @@ fn cell_probabilities(w: &Wells, t: f64, log_z: f64, view: [f64; 4], bins: usize
 }
 
 /// n points drawn cell by cell from `probs` (uniform within a cell; the outside cell is skipped).
-fn sample_cells(probs: &[f64], view: [f64; 4], bins: usize, n: usize, seed: u64) -> (Vec<f32>, Vec<f32>) {
+fn sample_cells(
+    probs: &[f64],
+    view: [f64; 4],
+    bins: usize,
+    n: usize,
+    seed: u64,
+) -> (Vec<f32>, Vec<f32>) {
     use rand::Rng;
     let mut rng = sim_rng(seed);
     let inside = &probs[..bins * bins];
@@ -357,7 +442,10 @@ fn sample_cells(probs: &[f64], view: [f64; 4], bins: usize, n: usize, seed: u64)
         cdf.push(acc);
     }
     let u = |rng: &mut scorebook::rng::SimRng| (rng.next_u32() as f64 + 0.5) / 4_294_967_296.0;
-    let (hx, hy) = ((view[1] - view[0]) / bins as f64, (view[3] - view[2]) / bins as f64);
+    let (hx, hy) = (
+        (view[1] - view[0]) / bins as f64,
+        (view[3] - view[2]) / bins as f64,
+    );
     let (mut xs, mut ys) = (Vec::with_capacity(n), Vec::with_capacity(n));
     for _ in 0..n {
         let target = u(&mut rng);
@@ -382,7 +470,11 @@ fn total_variation(xs: &[f32], ys: &[f32], probs: &[f64], view: [f64; 4], bins: 
         c[k] += 1;
     }
     let n = xs.len() as f64;
-    0.5 * c.iter().zip(probs).map(|(c, p)| (*c as f64 / n - p).abs()).sum::<f64>()
+    0.5 * c
+        .iter()
+        .zip(probs)
+        .map(|(c, p)| (*c as f64 / n - p).abs())
+        .sum::<f64>()
 }
 
 #[test]
@@ -393,7 +485,10 @@ fn grid_cost_is_exact_for_product_energies_and_grows_exponentially_with_dimensio
     let q = boltzmann_quadrature(&w, 1.0).unwrap();
     let d = q.domain;
     let n = 10;
-    let rule = Rule2 { x: Rule1::new(d[0], d[1], n, 1).unwrap(), y: Rule1::new(d[2], d[3], n, 1).unwrap() };
+    let rule = Rule2 {
+        x: Rule1::new(d[0], d[1], n, 1).unwrap(),
+        y: Rule1::new(d[2], d[3], n, 1).unwrap(),
+    };
     let z2 = log_z_on(&rule, &w, 1.0);
     let mut nodes = vec![];
     rule.for_each(|x, wt| nodes.push((x, wt)));
@@ -403,17 +498,32 @@ fn grid_cost_is_exact_for_product_energies_and_grows_exponentially_with_dimensio
             z4 += wa * wb * (-w.energy(*a) - w.energy(*b)).exp();
         }
     }
-    assert!((z4.ln() - 2.0 * z2).abs() < 1e-12, "{} vs {}", z4.ln(), 2.0 * z2);
+    assert!(
+        (z4.ln() - 2.0 * z2).abs() < 1e-12,
+        "{} vs {}",
+        z4.ln(),
+        2.0 * z2
+    );
 
     for tol in [1e-2, 1e-6] {
         let r = curse_of_dimensionality(&w, 1.0, tol).unwrap();
-        assert!(r.reference_error < 1e-3 * tol, "the reference is far more accurate than ε");
-        let needed: Vec<usize> = r.needed.iter().map(|(_, n)| n.expect("reached within the ladder")).collect();
+        assert!(
+            r.reference_error < 1e-3 * tol,
+            "the reference is far more accurate than ε"
+        );
+        let needed: Vec<usize> = r
+            .needed
+            .iter()
+            .map(|(_, n)| n.expect("reached within the ladder"))
+            .collect();
         // n_d never decreases with d (the error (1+δ)^{d/2} − 1 grows with d)
         assert!(needed.windows(2).all(|p| p[1] >= p[0]));
         // the 2D claim holds: the midpoint grid with n₂ points per axis is within ε
         let n2 = needed[0];
-        let rule = Rule2 { x: Rule1::new(d[0], d[1], n2, 1).unwrap(), y: Rule1::new(d[2], d[3], n2, 1).unwrap() };
+        let rule = Rule2 {
+            x: Rule1::new(d[0], d[1], n2, 1).unwrap(),
+            y: Rule1::new(d[2], d[3], n2, 1).unwrap(),
+        };
         assert!((log_z_on(&rule, &w, 1.0) - q.log_z).exp_m1().abs() <= tol);
         // exponential growth: log₁₀ of the count at d = 100 is at least 50·log₁₀ n₂·2
         let counts = r.log10_counts();
@@ -429,21 +539,77 @@ fn bad_settings_are_errors_that_name_the_parameter() {
         let e = EbmTrainer::new(cfg).unwrap_err().to_string();
         assert!(e.starts_with(name), "{e}");
     };
-    bad(TrainerConfig { wells: 0, ..Default::default() }, "wells");
-    bad(TrainerConfig { wells: 17, ..Default::default() }, "wells");
-    bad(TrainerConfig { batch: 2, ..Default::default() }, "batch");
-    bad(TrainerConfig { learning_rate: 0.0, ..Default::default() }, "learning_rate");
-    bad(TrainerConfig { langevin_steps: 0, ..Default::default() }, "langevin_steps");
-    bad(TrainerConfig { step_size: f64::NAN, ..Default::default() }, "step_size");
-    bad(TrainerConfig { data: "moons".into(), ..Default::default() }, "data");
-    assert!(boltzmann_quadrature(&energies()[0], 0.0).unwrap_err().to_string().starts_with("temperature"));
-    assert!(WellsLangevin::new(&energies()[0], 1.0, -1.0, 1).unwrap_err().to_string().starts_with("step_size"));
-    assert!(curse_of_dimensionality(&energies()[0], 1.0, 2.0).unwrap_err().to_string().starts_with("tolerance"));
+    bad(
+        TrainerConfig {
+            wells: 0,
+            ..Default::default()
+        },
+        "wells",
+    );
+    bad(
+        TrainerConfig {
+            wells: 17,
+            ..Default::default()
+        },
+        "wells",
+    );
+    bad(
+        TrainerConfig {
+            batch: 2,
+            ..Default::default()
+        },
+        "batch",
+    );
+    bad(
+        TrainerConfig {
+            learning_rate: 0.0,
+            ..Default::default()
+        },
+        "learning_rate",
+    );
+    bad(
+        TrainerConfig {
+            langevin_steps: 0,
+            ..Default::default()
+        },
+        "langevin_steps",
+    );
+    bad(
+        TrainerConfig {
+            step_size: f64::NAN,
+            ..Default::default()
+        },
+        "step_size",
+    );
+    bad(
+        TrainerConfig {
+            data: "moons".into(),
+            ..Default::default()
+        },
+        "data",
+    );
+    assert!(boltzmann_quadrature(&energies()[0], 0.0)
+        .unwrap_err()
+        .to_string()
+        .starts_with("temperature"));
+    assert!(WellsLangevin::new(&energies()[0], 1.0, -1.0, 1)
+        .unwrap_err()
+        .to_string()
+        .starts_with("step_size"));
+    assert!(curse_of_dimensionality(&energies()[0], 1.0, 2.0)
+        .unwrap_err()
+        .to_string()
+        .starts_with("tolerance"));
 }
 
 #[test]
 fn a_too_large_langevin_step_is_reported_as_divergence_not_nan() {
-    let cfg = TrainerConfig { step_size: 1.0, langevin_steps: 200, wells: 2, ..Default::default() };
+    let cfg = TrainerConfig {
+        step_size: 1.0,
+        langevin_steps: 200,
+        wells: 2,
+        ..Default::default()
+    };
     let mut t = EbmTrainer::new(cfg).unwrap();
     // ε = 1 with wells of width ~1 may or may not diverge; force narrow wells by many steps of a
     // large learning rate, and accept either a clean run or a typed error — never NaN readouts
@@ -457,12 +623,17 @@ fn a_too_large_langevin_step_is_reported_as_divergence_not_nan() {
             Err(e) => {
                 failed = true;
                 let m = e.to_string();
-                assert!(m.contains("diverged") || m.starts_with("learning_rate"), "{m}");
-                assert!(t.step(false).is_err(), "a failed run refuses to step until reset");
+                assert!(
+                    m.contains("diverged") || m.starts_with("learning_rate"),
+                    "{m}"
+                );
+                assert!(
+                    t.step(false).is_err(),
+                    "a failed run refuses to step until reset"
+                );
                 break;
             }
         }
     }
     let _ = failed;
 }
-

@@ -3,23 +3,32 @@
 //! against W₂² (V-23), integrator orders, the assignment solver against brute force, minibatch
 //! OT costs, the VP probability flow, training, bad input and divergence.
 
+use rand::Rng;
 use scorebook::error::Error;
 use scorebook::flow::assignment::Assignment;
 use scorebook::flow::integrator::check_steps;
 use scorebook::flow::trainer::{check_batch, FlowEvalSet};
-use scorebook::flow::transport::{discrete_ot_cost, gaussian_kinetic_energy, sqrt_spd, w2_squared_from_standard};
+use scorebook::flow::transport::{
+    discrete_ot_cost, gaussian_kinetic_energy, sqrt_spd, w2_squared_from_standard,
+};
 use scorebook::flow::velocity::check_tau;
-use scorebook::flow::{CondOtVelocity, Coupling, FlowConfig, FlowTrainer, OdeIntegrator, OdeMethod, Velocity, VpProbabilityFlow};
+use scorebook::flow::{
+    CondOtVelocity, Coupling, FlowConfig, FlowTrainer, OdeIntegrator, OdeMethod, Velocity,
+    VpProbabilityFlow,
+};
 use scorebook::gaussian::Gaussian2;
 use scorebook::mixture::GaussianMixture;
 use scorebook::normal::normal_pair;
 use scorebook::particles::Particles;
 use scorebook::presets::preset;
 use scorebook::rng::sim_rng;
-use rand::Rng;
 
 fn gaussian(mean: [f64; 2], s: [f64; 3]) -> GaussianMixture {
-    GaussianMixture::new(&[1.0], vec![Gaussian2::new(mean, s[0], s[1], s[2]).unwrap()]).unwrap()
+    GaussianMixture::new(
+        &[1.0],
+        vec![Gaussian2::new(mean, s[0], s[1], s[2]).unwrap()],
+    )
+    .unwrap()
 }
 
 const ANISO_MEAN: [f64; 2] = [1.5, -1.0];
@@ -44,7 +53,9 @@ fn marginal_velocity_matches_importance_weighted_monte_carlo() {
                 let s2 = (1.0 - tau) * (1.0 - tau);
                 let logw: Vec<f64> = x1s
                     .iter()
-                    .map(|y| -((x[0] - tau * y[0]).powi(2) + (x[1] - tau * y[1]).powi(2)) / (2.0 * s2))
+                    .map(|y| {
+                        -((x[0] - tau * y[0]).powi(2) + (x[1] - tau * y[1]).powi(2)) / (2.0 * s2)
+                    })
                     .collect();
                 let mx = logw.iter().copied().fold(f64::NEG_INFINITY, f64::max);
                 let w: Vec<f64> = logw.iter().map(|l| (l - mx).exp()).collect();
@@ -56,10 +67,20 @@ fn marginal_velocity_matches_importance_weighted_monte_carlo() {
                     let dv: Vec<f64> = x1s.iter().map(|y| (y[d] - x[d]) / (1.0 - tau)).collect();
                     let est: f64 = w.iter().zip(&dv).map(|(a, b)| a * b).sum::<f64>() / sw;
                     // delta-method standard error of the ratio estimator
-                    let se = (w.iter().zip(&dv).map(|(a, b)| a * a * (b - est).powi(2)).sum::<f64>()).sqrt() / sw;
+                    let se = (w
+                        .iter()
+                        .zip(&dv)
+                        .map(|(a, b)| a * a * (b - est).powi(2))
+                        .sum::<f64>())
+                    .sqrt()
+                        / sw;
                     let z = (est - exact[d]).abs() / se;
                     worst = worst.max(z);
-                    assert!(z < 5.0, "{name} τ = {tau} x = {x:?} coord {d}: MC {est} ± {se}, exact {}", exact[d]);
+                    assert!(
+                        z < 5.0,
+                        "{name} τ = {tau} x = {x:?} coord {d}: MC {est} ± {se}, exact {}",
+                        exact[d]
+                    );
                 }
             }
         }
@@ -77,21 +98,33 @@ fn marginal_velocity_solves_the_continuity_equation() {
         let mut field = CondOtVelocity::new(&data);
         let v = data.view_box();
         for &tau in &[0.2, 0.5, 0.8] {
-            let (pm, pp, p0) = (field.marginal(tau - h).unwrap(), field.marginal(tau + h).unwrap(), field.marginal(tau).unwrap());
+            let (pm, pp, p0) = (
+                field.marginal(tau - h).unwrap(),
+                field.marginal(tau + h).unwrap(),
+                field.marginal(tau).unwrap(),
+            );
             let mut worst: f64 = 0.0;
             let mut peak: f64 = 0.0;
             for j in 0..15 {
                 for i in 0..15 {
-                    let x = [v[0] + (v[1] - v[0]) * (i as f64 + 0.5) / 15.0, v[2] + (v[3] - v[2]) * (j as f64 + 0.5) / 15.0];
+                    let x = [
+                        v[0] + (v[1] - v[0]) * (i as f64 + 0.5) / 15.0,
+                        v[2] + (v[3] - v[2]) * (j as f64 + 0.5) / 15.0,
+                    ];
                     let dt = (pp.density(x) - pm.density(x)) / (2.0 * h);
-                    let mut flux = |y: [f64; 2], d: usize| p0.density(y) * field.velocity_at(tau, y).unwrap()[d];
+                    let mut flux = |y: [f64; 2], d: usize| {
+                        p0.density(y) * field.velocity_at(tau, y).unwrap()[d]
+                    };
                     let div = (flux([x[0] + h, x[1]], 0) - flux([x[0] - h, x[1]], 0)) / (2.0 * h)
                         + (flux([x[0], x[1] + h], 1) - flux([x[0], x[1] - h], 1)) / (2.0 * h);
                     worst = worst.max((dt + div).abs());
                     peak = peak.max(dt.abs());
                 }
             }
-            assert!(worst <= 1e-6 * peak.max(1e-3), "{name} τ = {tau}: residual {worst} (|∂τ p| up to {peak})");
+            assert!(
+                worst <= 1e-6 * peak.max(1e-3),
+                "{name} τ = {tau}: residual {worst} (|∂τ p| up to {peak})"
+            );
         }
     }
 }
@@ -110,13 +143,20 @@ fn conditional_and_marginal_losses_differ_by_a_constant() {
         let x1 = data.sample(&mut rng);
         let (z1, z2) = normal_pair(rng.next_u32(), rng.next_u32());
         let tau = ((rng.next_u32() >> 8) as f64 + 0.5) / 16_777_216.0;
-        let x = [(1.0 - tau) * z1 as f64 + tau * x1[0], (1.0 - tau) * z2 as f64 + tau * x1[1]];
+        let x = [
+            (1.0 - tau) * z1 as f64 + tau * x1[0],
+            (1.0 - tau) * z2 as f64 + tau * x1[1],
+        ];
         let d = [x1[0] - z1 as f64, x1[1] - z2 as f64];
         let u = field.velocity_at(tau, x).unwrap();
         pts.push((x, tau, d, u));
     }
     // the constant itself: E‖D‖² − E‖u‖² (exact E‖D‖² = E‖x₁‖² + 2)
-    let c_mc = pts.iter().map(|p| p.2[0].powi(2) + p.2[1].powi(2) - p.3[0].powi(2) - p.3[1].powi(2)).sum::<f64>() / n as f64;
+    let c_mc = pts
+        .iter()
+        .map(|p| p.2[0].powi(2) + p.2[1].powi(2) - p.3[0].powi(2) - p.3[1].powi(2))
+        .sum::<f64>()
+        / n as f64;
     assert!(c_mc > 0.0);
     type Model = Box<dyn FnMut([f64; 2], f64) -> [f64; 2]>;
     let mut models: Vec<Model> = vec![
@@ -128,7 +168,8 @@ fn conditional_and_marginal_losses_differ_by_a_constant() {
         let mut tr = FlowTrainer::new(&data, FlowConfig::standard(), seed).unwrap();
         models.push(Box::new(move |x, t| {
             let mut o = [0.0f32; 2];
-            tr.velocity_at(t, &[x[0] as f32], &[x[1] as f32], &mut o).unwrap();
+            tr.velocity_at(t, &[x[0] as f32], &[x[1] as f32], &mut o)
+                .unwrap();
             [o[0] as f64 * 4.0, o[1] as f64 * 4.0]
         }));
     }
@@ -164,7 +205,10 @@ fn conditional_and_marginal_losses_differ_by_a_constant() {
         })
         .collect();
     let (m, se) = check(&wrong);
-    assert!(m.abs() > 5.0 * se, "the check must reject a wrong u: {m} ± {se}");
+    assert!(
+        m.abs() > 5.0 * se,
+        "the check must reject a wrong u: {m} ± {se}"
+    );
 }
 
 fn cloud(n: usize, seed: u64) -> Particles {
@@ -187,8 +231,14 @@ fn gaussian_endpoint_map_is_the_ot_map() {
     let (mut worst, mut chol): (f64, f64) = (0.0, 0.0);
     for i in 0..start.len() {
         let (z1, z2) = (start.xs[i] as f64, start.ys[i] as f64);
-        let t = [ANISO_MEAN[0] + r[0] * z1 + r[1] * z2, ANISO_MEAN[1] + r[1] * z1 + r[2] * z2];
-        let c = [ANISO_MEAN[0] + l[0] * z1, ANISO_MEAN[1] + l[1] * z1 + l[2] * z2];
+        let t = [
+            ANISO_MEAN[0] + r[0] * z1 + r[1] * z2,
+            ANISO_MEAN[1] + r[1] * z1 + r[2] * z2,
+        ];
+        let c = [
+            ANISO_MEAN[0] + l[0] * z1,
+            ANISO_MEAN[1] + l[1] * z1 + l[2] * z2,
+        ];
         let e = [ode.particles().xs[i] as f64, ode.particles().ys[i] as f64];
         worst = worst.max((e[0] - t[0]).abs().max((e[1] - t[1]).abs()));
         chol = chol.max((e[0] - c[0]).abs().max((e[1] - c[1]).abs()));
@@ -209,23 +259,38 @@ fn kinetic_energy_matches_v23_and_exceeds_w2() {
     let i_half = 4.464602 - 4.0;
     let i_one = 2.0 - std::f64::consts::FRAC_PI_2;
     let i_two = 1.858407;
-    for (m, s, i) in [([2.0, 0.0], 0.5, i_half), ([0.0, 0.0], 1.0, i_one), ([0.0, 0.0], 2.0, i_two), ([3.0, 0.0], 1.0, i_one), ([1.0, -2.0], 0.5, i_half)] {
+    for (m, s, i) in [
+        ([2.0, 0.0], 0.5, i_half),
+        ([0.0, 0.0], 1.0, i_one),
+        ([0.0, 0.0], 2.0, i_two),
+        ([3.0, 0.0], 1.0, i_one),
+        ([1.0, -2.0], 0.5, i_half),
+    ] {
         let cov = [s * s, 0.0, s * s];
         let k = gaussian_kinetic_energy(m, cov);
         let exact = m[0] * m[0] + m[1] * m[1] + 2.0 * i;
-        assert!((k - exact).abs() < 2e-6, "m = {m:?}, s = {s}: K = {k}, V-23 {exact}");
+        assert!(
+            (k - exact).abs() < 2e-6,
+            "m = {m:?}, s = {s}: K = {k}, V-23 {exact}"
+        );
         let w2 = w2_squared_from_standard(m, cov);
         assert!((w2 - (m[0] * m[0] + m[1] * m[1] + 2.0 * (s - 1.0) * (s - 1.0))).abs() < 1e-12);
         assert!(k > w2, "K = {k} must exceed W₂² = {w2}");
     }
-    assert!((gaussian_kinetic_energy([0.0, 0.0], [1.0, 0.0, 1.0]) - 2.0 * (2.0 - std::f64::consts::FRAC_PI_2)).abs() < 1e-10);
+    assert!(
+        (gaussian_kinetic_energy([0.0, 0.0], [1.0, 0.0, 1.0])
+            - 2.0 * (2.0 - std::f64::consts::FRAC_PI_2))
+            .abs()
+            < 1e-10
+    );
     // the integrated flow's K̂ (Heun, 200 steps) against the closed form, anisotropic Σ:
     // 8 independent clouds give the standard error; the O(h²) bias is ≈ 1e-5
     let data = gaussian(ANISO_MEAN, ANISO_COV);
     let mut field = CondOtVelocity::new(&data);
     let means: Vec<f64> = (0..8)
         .map(|s| {
-            let mut ode = OdeIntegrator::new(OdeMethod::Heun, 200, cloud(4000, 100 + s), 0).unwrap();
+            let mut ode =
+                OdeIntegrator::new(OdeMethod::Heun, 200, cloud(4000, 100 + s), 0).unwrap();
             ode.run(&mut field).unwrap();
             assert!(ode.straightness_gap() > 0.0 && ode.length_over_chord() > 1.0);
             ode.kinetic_energy()
@@ -256,7 +321,10 @@ fn kinetic_energy_is_at_least_w2_for_mixtures() {
             let (k, c) = (ode.kinetic_energy(), ode.transport_cost());
             assert!(k >= c, "{name}: K̂ {k} < cost {c}");
             // per-particle cost sd ≤ 2·(mean) for these laws: SE ≤ 2c/√n
-            assert!(c > gel - 5.0 * 2.0 * c / (4000f64).sqrt(), "{name} flow {flow}: cost {c} below Gelbrich {gel}");
+            assert!(
+                c > gel - 5.0 * 2.0 * c / (4000f64).sqrt(),
+                "{name} flow {flow}: cost {c} below Gelbrich {gel}"
+            );
             eprintln!("{name} flow {flow}: K̂ = {k:.4}, cost = {c:.4}, Gelbrich bound = {gel:.4}");
         }
     }
@@ -280,13 +348,20 @@ fn integrator_orders_by_refinement() {
             assert_eq!(ode.nfe(), n as u64 * method.evaluations_per_step());
             assert!(ode.finished() && !ode.step(&mut field).unwrap());
             let (p, r) = (ode.particles(), reference.particles());
-            (0..start.len()).map(|i| ((p.xs[i] - r.xs[i]) as f64).hypot((p.ys[i] - r.ys[i]) as f64)).sum::<f64>() / start.len() as f64
+            (0..start.len())
+                .map(|i| ((p.xs[i] - r.xs[i]) as f64).hypot((p.ys[i] - r.ys[i]) as f64))
+                .sum::<f64>()
+                / start.len() as f64
         };
         let (e1, e2, e3) = (err(16), err(32), err(64));
         let want = (1u32 << method.order()) as f64;
         for (a, b) in [(e1, e2), (e2, e3)] {
             let ratio = a / b;
-            assert!((ratio / want - 1.0).abs() < 0.25, "{}: ratio {ratio} (errors {e1}, {e2}, {e3})", method.name());
+            assert!(
+                (ratio / want - 1.0).abs() < 0.25,
+                "{}: ratio {ratio} (errors {e1}, {e2}, {e3})",
+                method.name()
+            );
         }
         eprintln!("{}: errors {e1:.2e} {e2:.2e} {e3:.2e}", method.name());
     }
@@ -317,7 +392,13 @@ fn assignment_is_optimal_against_brute_force() {
     for trial in 0..60 {
         let n = 1 + trial % 7;
         let cost: Vec<f64> = (0..n * n)
-            .map(|_| if trial % 3 == 0 { (rng.next_u32() % 4) as f64 } else { (rng.next_u32() as f64 / 4e9) * 10.0 - 3.0 })
+            .map(|_| {
+                if trial % 3 == 0 {
+                    (rng.next_u32() % 4) as f64
+                } else {
+                    (rng.next_u32() as f64 / 4e9) * 10.0 - 3.0
+                }
+            })
             .collect();
         let got = solver.solve(n, &cost).unwrap();
         let want = brute_force(n, &cost);
@@ -361,19 +442,33 @@ fn minibatch_ot_cost_decreases_toward_w2() {
             vals.push(discrete_ot_cost(&ax, &ay, &bx, &by, &mut solver, &mut cost).unwrap());
         }
         let m = vals.iter().sum::<f64>() / reps as f64;
-        let se = (vals.iter().map(|v| (v - m).powi(2)).sum::<f64>() / (reps - 1) as f64 / reps as f64).sqrt();
+        let se =
+            (vals.iter().map(|v| (v - m).powi(2)).sum::<f64>() / (reps - 1) as f64 / reps as f64)
+                .sqrt();
         assert!(m > w2 - 5.0 * se, "B = {b}: {m} ± {se} below W₂² = {w2}");
         let im = indep.iter().sum::<f64>() / indep.len() as f64;
-        let ise = (indep.iter().map(|v| (v - im).powi(2)).sum::<f64>() / (indep.len() * (indep.len() - 1)) as f64).sqrt();
+        let ise = (indep.iter().map(|v| (v - im).powi(2)).sum::<f64>()
+            / (indep.len() * (indep.len() - 1)) as f64)
+            .sqrt();
         let exact = CondOtVelocity::new(&data).independent_cost();
-        assert!((im - exact).abs() < 5.0 * ise, "independent cost {im} ± {ise} vs {exact}");
+        assert!(
+            (im - exact).abs() < 5.0 * ise,
+            "independent cost {im} ± {ise} vs {exact}"
+        );
         means.push(m);
         eprintln!("B = {b}: OT cost {m:.4} ± {se:.4} (W₂² = {w2:.4}, independent {exact:.4})");
     }
     for w in means.windows(2) {
-        assert!(w[1] < w[0], "the batch OT cost must decrease with B: {means:?}");
+        assert!(
+            w[1] < w[0],
+            "the batch OT cost must decrease with B: {means:?}"
+        );
     }
-    assert!(means[3] < w2 * 1.15, "B = 256 within 15 % of W₂²: {}", means[3]);
+    assert!(
+        means[3] < w2 * 1.15,
+        "B = 256 within 15 % of W₂²: {}",
+        means[3]
+    );
 }
 
 /// The VP probability flow for Gaussian data is affine: from y ~ p₁ the endpoint is
@@ -384,7 +479,11 @@ fn vp_probability_flow_is_exact() {
     let data = gaussian(ANISO_MEAN, ANISO_COV);
     let mut pf = VpProbabilityFlow::standard(&data);
     let a1 = pf.alpha(1.0);
-    let c1 = [a1 * a1 * ANISO_COV[0] + 1.0 - a1 * a1, a1 * a1 * ANISO_COV[1], a1 * a1 * ANISO_COV[2] + 1.0 - a1 * a1];
+    let c1 = [
+        a1 * a1 * ANISO_COV[0] + 1.0 - a1 * a1,
+        a1 * a1 * ANISO_COV[1],
+        a1 * a1 * ANISO_COV[2] + 1.0 - a1 * a1,
+    ];
     let r1 = sqrt_spd(c1);
     let start = cloud(500, 6);
     // map z to y = α₁μ + C₁^½ z ~ p₁
@@ -400,21 +499,35 @@ fn vp_probability_flow_is_exact() {
     let mut worst: f64 = 0.0;
     for i in 0..start.len() {
         let (z1, z2) = (start.xs[i] as f64, start.ys[i] as f64);
-        let t = [ANISO_MEAN[0] + r[0] * z1 + r[1] * z2, ANISO_MEAN[1] + r[1] * z1 + r[2] * z2];
-        worst = worst.max((ode.particles().xs[i] as f64 - t[0]).abs()).max((ode.particles().ys[i] as f64 - t[1]).abs());
+        let t = [
+            ANISO_MEAN[0] + r[0] * z1 + r[1] * z2,
+            ANISO_MEAN[1] + r[1] * z1 + r[2] * z2,
+        ];
+        worst = worst
+            .max((ode.particles().xs[i] as f64 - t[0]).abs())
+            .max((ode.particles().ys[i] as f64 - t[1]).abs());
     }
     assert!(worst < 1e-3, "PF-ODE endpoint error {worst}");
     let data = preset("two-modes").unwrap();
     let mut pf = VpProbabilityFlow::standard(&data);
     let h = 1e-5;
     for &tau in &[0.3, 0.7, 0.95] {
-        let (pm, pp, p0) = (pf.marginal(tau - h).unwrap(), pf.marginal(tau + h).unwrap(), pf.marginal(tau).unwrap());
+        let (pm, pp, p0) = (
+            pf.marginal(tau - h).unwrap(),
+            pf.marginal(tau + h).unwrap(),
+            pf.marginal(tau).unwrap(),
+        );
         for x in [[-2.0, 0.0], [2.5, 1.0], [0.3, -0.4]] {
             let dt = (pp.density(x) - pm.density(x)) / (2.0 * h);
             let hx = 1e-4;
-            let mut flux = |y: [f64; 2], d: usize| p0.density(y) * pf.velocity_at(tau, y).unwrap()[d];
-            let div = (flux([x[0] + hx, x[1]], 0) - flux([x[0] - hx, x[1]], 0)) / (2.0 * hx) + (flux([x[0], x[1] + hx], 1) - flux([x[0], x[1] - hx], 1)) / (2.0 * hx);
-            assert!((dt + div).abs() < 1e-5 * dt.abs().max(1e-2), "τ = {tau} x = {x:?}: ∂τp = {dt}, div = {div}");
+            let mut flux =
+                |y: [f64; 2], d: usize| p0.density(y) * pf.velocity_at(tau, y).unwrap()[d];
+            let div = (flux([x[0] + hx, x[1]], 0) - flux([x[0] - hx, x[1]], 0)) / (2.0 * hx)
+                + (flux([x[0], x[1] + hx], 1) - flux([x[0], x[1] - hx], 1)) / (2.0 * hx);
+            assert!(
+                (dt + div).abs() < 1e-5 * dt.abs().max(1e-2),
+                "τ = {tau} x = {x:?}: ∂τp = {dt}, div = {div}"
+            );
         }
     }
 }
@@ -424,7 +537,12 @@ fn vp_probability_flow_is_exact() {
 #[test]
 fn trainer_learns_the_exact_velocity() {
     let data = preset("two-modes").unwrap();
-    let cfg = FlowConfig { hidden: vec![32, 32], learning_rate: 5e-3, batch_size: 128, ..FlowConfig::standard() };
+    let cfg = FlowConfig {
+        hidden: vec![32, 32],
+        learning_rate: 5e-3,
+        batch_size: 128,
+        ..FlowConfig::standard()
+    };
     let mut tr = FlowTrainer::new(&data, cfg.clone(), 1).unwrap();
     let set = FlowEvalSet::new(&data, 2000, 3).unwrap();
     let e0 = tr.relative_error(&set);
@@ -441,10 +559,23 @@ fn trainer_learns_the_exact_velocity() {
     }
     assert_eq!(again.network().params(), tr.network().params());
     // minibatch OT pairs cost less than independent pairs
-    let mut ot = FlowTrainer::new(&data, FlowConfig { coupling: Coupling::MinibatchOt, ..cfg }, 1).unwrap();
+    let mut ot = FlowTrainer::new(
+        &data,
+        FlowConfig {
+            coupling: Coupling::MinibatchOt,
+            ..cfg
+        },
+        1,
+    )
+    .unwrap();
     ot.step().unwrap();
     tr.step().unwrap();
-    assert!(ot.last_pair_cost() < 0.6 * tr.last_pair_cost(), "{} vs {}", ot.last_pair_cost(), tr.last_pair_cost());
+    assert!(
+        ot.last_pair_cost() < 0.6 * tr.last_pair_cost(),
+        "{} vs {}",
+        ot.last_pair_cost(),
+        tr.last_pair_cost()
+    );
     // the learned field integrates (as a Velocity) to a finite cloud
     let mut ode = OdeIntegrator::new(OdeMethod::Euler, 20, cloud(300, 2), 5).unwrap();
     ode.run(&mut tr).unwrap();
@@ -476,34 +607,90 @@ fn bad_input_and_divergence() {
     let mut f = CondOtVelocity::new(&data);
     named(f.velocity_at(-1.0, [0.0, 0.0]).unwrap_err(), "tau");
     named(f.marginal(f64::NAN).unwrap_err(), "tau");
-    named(OdeIntegrator::new(OdeMethod::Euler, 0, cloud(3, 1), 0).unwrap_err(), "steps");
-    named(OdeIntegrator::new(OdeMethod::Euler, 5, Particles::default(), 0).unwrap_err(), "particles");
-    let nan = Particles { xs: vec![f32::NAN], ys: vec![0.0] };
-    named(OdeIntegrator::new(OdeMethod::Euler, 5, nan, 0).unwrap_err(), "particles");
+    named(
+        OdeIntegrator::new(OdeMethod::Euler, 0, cloud(3, 1), 0).unwrap_err(),
+        "steps",
+    );
+    named(
+        OdeIntegrator::new(OdeMethod::Euler, 5, Particles::default(), 0).unwrap_err(),
+        "particles",
+    );
+    let nan = Particles {
+        xs: vec![f32::NAN],
+        ys: vec![0.0],
+    };
+    named(
+        OdeIntegrator::new(OdeMethod::Euler, 5, nan, 0).unwrap_err(),
+        "particles",
+    );
     named(OdeMethod::from_name("rk4").unwrap_err(), "method");
     named(Coupling::from_name("ot").unwrap_err(), "coupling");
-    named(check_batch(0, Coupling::Independent).unwrap_err(), "batch_size");
-    named(check_batch(1000, Coupling::MinibatchOt).unwrap_err(), "batch_size");
-    named(VpProbabilityFlow::new(&data, -1.0, 20.0).unwrap_err(), "beta_min");
-    named(VpProbabilityFlow::new(&data, 1.0, 0.5).unwrap_err(), "beta_max");
-    let bad = FlowConfig { learning_rate: 0.0, ..FlowConfig::standard() };
+    named(
+        check_batch(0, Coupling::Independent).unwrap_err(),
+        "batch_size",
+    );
+    named(
+        check_batch(1000, Coupling::MinibatchOt).unwrap_err(),
+        "batch_size",
+    );
+    named(
+        VpProbabilityFlow::new(&data, -1.0, 20.0).unwrap_err(),
+        "beta_min",
+    );
+    named(
+        VpProbabilityFlow::new(&data, 1.0, 0.5).unwrap_err(),
+        "beta_max",
+    );
+    let bad = FlowConfig {
+        learning_rate: 0.0,
+        ..FlowConfig::standard()
+    };
     assert!(FlowTrainer::new(&data, bad, 1).is_err());
-    let bad = FlowConfig { hidden: vec![0], ..FlowConfig::standard() };
+    let bad = FlowConfig {
+        hidden: vec![0],
+        ..FlowConfig::standard()
+    };
     named(FlowTrainer::new(&data, bad, 1).unwrap_err(), "hidden");
-    let mut tr = FlowTrainer::new(&data, FlowConfig { batch_size: 600, ..FlowConfig::standard() }, 1).unwrap();
-    named(tr.set_coupling(Coupling::MinibatchOt).unwrap_err(), "batch_size");
+    let mut tr = FlowTrainer::new(
+        &data,
+        FlowConfig {
+            batch_size: 600,
+            ..FlowConfig::standard()
+        },
+        1,
+    )
+    .unwrap();
+    named(
+        tr.set_coupling(Coupling::MinibatchOt).unwrap_err(),
+        "batch_size",
+    );
     let mut out = [0.0f32; 2];
-    named(tr.velocity_at(2.0, &[0.0], &[0.0], &mut out).unwrap_err(), "tau");
+    named(
+        tr.velocity_at(2.0, &[0.0], &[0.0], &mut out).unwrap_err(),
+        "tau",
+    );
     // divergence is reported, once, and the integrator refuses to continue
     let mut ode = OdeIntegrator::new(OdeMethod::Heun, 10, cloud(4, 1), 0).unwrap();
     match ode.step(&mut Explode) {
-        Err(Error::Diverged { step: 1, particles: 4, .. }) => {}
+        Err(Error::Diverged {
+            step: 1,
+            particles: 4,
+            ..
+        }) => {}
         other => panic!("expected divergence, got {other:?}"),
     }
     assert!(ode.step(&mut Explode).is_err() && ode.diverged().is_some());
     // a learning rate of 1 on unit-free targets far away diverges or not, but never panics
     let far = gaussian([3000.0, 0.0], [1.0, 0.0, 1.0]);
-    let mut tr = FlowTrainer::new(&far, FlowConfig { learning_rate: 1.0, ..FlowConfig::standard() }, 1).unwrap();
+    let mut tr = FlowTrainer::new(
+        &far,
+        FlowConfig {
+            learning_rate: 1.0,
+            ..FlowConfig::standard()
+        },
+        1,
+    )
+    .unwrap();
     for _ in 0..50 {
         if tr.step().is_err() {
             assert!(tr.diverged().is_some() && tr.step().is_err());
@@ -528,11 +715,21 @@ fn quality_sweep_and_references() {
         let floor = sw.floor();
         eprintln!("{name}: floor {floor:.4}, KL {kl:?}");
         for (f, (first, last)) in kl[0].iter().zip(&kl[7]).enumerate() {
-            assert!(*last < floor + 0.02, "{name} flow {f}: KL {last} at N = 128, floor {floor}");
-            assert!(*first > last + 0.1, "{name} flow {f}: one step should be worse");
+            assert!(
+                *last < floor + 0.02,
+                "{name} flow {f}: KL {last} at N = 128, floor {floor}"
+            );
+            assert!(
+                *first > last + 0.1,
+                "{name} flow {f}: one step should be worse"
+            );
         }
         let r = TransportReferences::new(&data, 1).unwrap();
-        assert!(r.w2_exact.is_none() && r.ot_batch_cost > r.gelbrich && r.independent_cost > r.ot_batch_cost);
+        assert!(
+            r.w2_exact.is_none()
+                && r.ot_batch_cost > r.gelbrich
+                && r.independent_cost > r.ot_batch_cost
+        );
         assert!(r.pair_costs[1] <= r.pair_costs[0]);
         let mut pc = PathsComparison::new(&data, OdeMethod::Heun, 50, 500, 10, 1).unwrap();
         while pc.step().unwrap() {}
@@ -569,9 +766,18 @@ fn f32_kernel_matches_the_f64_fields() {
                 }
                 for i in 0..xs.len() {
                     let x = [xs[i] as f64, ys[i] as f64];
-                    let e = if flow == 0 { fm.velocity_at(tau, x).unwrap() } else { pf.velocity_at(tau, x).unwrap() };
+                    let e = if flow == 0 {
+                        fm.velocity_at(tau, x).unwrap()
+                    } else {
+                        pf.velocity_at(tau, x).unwrap()
+                    };
                     let tol = 2e-5 * (1.0 + e[0].hypot(e[1]));
-                    assert!((vx[i] as f64 - e[0]).abs() < tol && (vy[i] as f64 - e[1]).abs() < tol, "{name} flow {flow} τ = {tau} at {x:?}: {} {} vs {e:?}", vx[i], vy[i]);
+                    assert!(
+                        (vx[i] as f64 - e[0]).abs() < tol && (vy[i] as f64 - e[1]).abs() < tol,
+                        "{name} flow {flow} τ = {tau} at {x:?}: {} {} vs {e:?}",
+                        vx[i],
+                        vy[i]
+                    );
                 }
             }
         }
@@ -589,7 +795,11 @@ fn golden_checksums_of_the_exact_flows() {
         let data = scorebook::flow::targets::flow_target(name).unwrap();
         let mut pc = PathsComparison::new(&data, OdeMethod::Heun, 12, 1001, 0, 3).unwrap();
         while pc.step().unwrap() {}
-        got.push(format!("{:016x}:{:016x}", pc.fm().particles().checksum(), pc.pf().particles().checksum()));
+        got.push(format!(
+            "{:016x}:{:016x}",
+            pc.fm().particles().checksum(),
+            pc.pf().particles().checksum()
+        ));
     }
     let got = got.join(";");
     eprintln!("golden {got}");

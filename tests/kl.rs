@@ -1,5 +1,6 @@
 //! KL divergence and maximum likelihood: closed forms, quadrature, the two Gaussian fits, EM.
 
+use rand::Rng;
 use scorebook::gaussian::Gaussian2;
 use scorebook::kl::em::Em;
 use scorebook::kl::gaussian_fit::{covariance_of, Direction, GaussianFit1, GaussianFit2};
@@ -11,7 +12,6 @@ use scorebook::mixture::GaussianMixture;
 use scorebook::presets::preset;
 use scorebook::quadrature::{Rule1, Rule2};
 use scorebook::rng::sim_rng;
-use rand::Rng;
 
 fn uniform(rng: &mut scorebook::rng::SimRng, lo: f64, hi: f64) -> f64 {
     lo + (hi - lo) * (rng.next_u32() as f64 / 4_294_967_296.0)
@@ -19,9 +19,17 @@ fn uniform(rng: &mut scorebook::rng::SimRng, lo: f64, hi: f64) -> f64 {
 
 /// A random SPD covariance with eigenvalues in [0.3, 3].
 fn random_cov(rng: &mut scorebook::rng::SimRng) -> [f64; 3] {
-    let (l1, l2, t) = (uniform(rng, 0.3, 3.0), uniform(rng, 0.3, 3.0), uniform(rng, 0.0, std::f64::consts::PI));
+    let (l1, l2, t) = (
+        uniform(rng, 0.3, 3.0),
+        uniform(rng, 0.3, 3.0),
+        uniform(rng, 0.0, std::f64::consts::PI),
+    );
     let (c, s) = (t.cos(), t.sin());
-    [l1 * c * c + l2 * s * s, (l1 - l2) * c * s, l1 * s * s + l2 * c * c]
+    [
+        l1 * c * c + l2 * s * s,
+        (l1 - l2) * c * s,
+        l1 * s * s + l2 * c * c,
+    ]
 }
 
 #[test]
@@ -38,7 +46,10 @@ fn closed_form_gaussian_kl_agrees_with_grid_quadrature_in_2d() {
         let exact = kl_gaussian_2d(m1, c1, m2, c2);
         let grid = kl_2d(&rule, |x| a.log_density(x), |x| b.log_density(x));
         // tails beyond 7 sd weigh < 1e-11 times an integrand of O(100)
-        assert!((grid - exact).abs() < 1e-8 * exact.max(1.0), "{grid} vs {exact}");
+        assert!(
+            (grid - exact).abs() < 1e-8 * exact.max(1.0),
+            "{grid} vs {exact}"
+        );
     }
 }
 
@@ -61,8 +72,14 @@ fn both_fit_divergences_equal_the_closed_form_when_p_is_gaussian() {
         let c = covariance_of(&theta);
         let q = [theta[0], theta[1]];
         // the 2D quadrature entropy (128² cells, 8 sd box) is accurate to ~1e-9
-        assert!((f.kl_forward() - kl_gaussian_2d(g.mean(), g.cov(), q, c)).abs() < 1e-8, "forward");
-        assert!((f.kl_reverse() - kl_gaussian_2d(q, c, g.mean(), g.cov())).abs() < 1e-10, "reverse");
+        assert!(
+            (f.kl_forward() - kl_gaussian_2d(g.mean(), g.cov(), q, c)).abs() < 1e-8,
+            "forward"
+        );
+        assert!(
+            (f.kl_reverse() - kl_gaussian_2d(q, c, g.mean(), g.cov())).abs() < 1e-10,
+            "reverse"
+        );
     }
 }
 
@@ -82,10 +99,18 @@ fn fit_gradients_match_central_differences() {
                 tm[k] -= h;
                 let val = |f: &mut GaussianFit1, t: [f64; 2]| {
                     f.set_params(t);
-                    if dir == Direction::Forward { f.kl_forward() } else { f.kl_reverse() }
+                    if dir == Direction::Forward {
+                        f.kl_forward()
+                    } else {
+                        f.kl_reverse()
+                    }
                 };
                 let fd = (val(&mut f, tp) - val(&mut f, tm)) / (2.0 * h);
-                assert!((fd - g[k]).abs() < 1e-6, "{dir:?} θ={theta:?} k={k}: {} vs {fd}", g[k]);
+                assert!(
+                    (fd - g[k]).abs() < 1e-6,
+                    "{dir:?} θ={theta:?} k={k}: {} vs {fd}",
+                    g[k]
+                );
             }
         }
     }
@@ -101,10 +126,18 @@ fn fit_gradients_match_central_differences() {
                 tm[k] -= h;
                 let mut val = |t: [f64; 5]| {
                     f.set_params(t);
-                    if dir == Direction::Forward { f.kl_forward() } else { f.kl_reverse() }
+                    if dir == Direction::Forward {
+                        f.kl_forward()
+                    } else {
+                        f.kl_reverse()
+                    }
                 };
                 let fd = (val(tp) - val(tm)) / (2.0 * h);
-                assert!((fd - g[k]).abs() < 1e-6, "{dir:?} θ={theta:?} k={k}: {} vs {fd}", g[k]);
+                assert!(
+                    (fd - g[k]).abs() < 1e-6,
+                    "{dir:?} θ={theta:?} k={k}: {} vs {fd}",
+                    g[k]
+                );
             }
         }
     }
@@ -119,7 +152,12 @@ fn the_forward_fit_converges_to_moment_matching() {
         f.step().unwrap();
     }
     // linear convergence with rate 1 − η/5 = 0.9: 2000 steps reach round-off
-    assert!(f.mean().abs() < 1e-9 && (f.sd() * f.sd() - 5.0).abs() < 1e-9, "{} {}", f.mean(), f.sd());
+    assert!(
+        f.mean().abs() < 1e-9 && (f.sd() * f.sd() - 5.0).abs() < 1e-9,
+        "{} {}",
+        f.mean(),
+        f.sd()
+    );
     // 2D presets: the optimum has p's exact mean and covariance
     for name in ["two-modes", "ring8"] {
         let p = preset(name).unwrap();
@@ -131,7 +169,13 @@ fn the_forward_fit_converges_to_moment_matching() {
             f.step().unwrap();
         }
         let (fm, fc) = (f.mean(), f.covariance());
-        for (a, b) in [(fm[0], m[0]), (fm[1], m[1]), (fc[0], s[0]), (fc[1], s[1]), (fc[2], s[2])] {
+        for (a, b) in [
+            (fm[0], m[0]),
+            (fm[1], m[1]),
+            (fc[0], s[0]),
+            (fc[1], s[1]),
+            (fc[2], s[2]),
+        ] {
             assert!((a - b).abs() < 1e-7, "{name}: {a} vs {b}");
         }
         // and the forward KL there is the smallest: any perturbation raises it
@@ -157,7 +201,12 @@ fn the_reverse_fit_locks_onto_one_mode() {
     for _ in 0..3000 {
         f.step().unwrap();
     }
-    assert!(f.mean().abs() < 1e-6 && (f.sd() - 2.0488).abs() < 1e-3, "{} {}", f.mean(), f.sd());
+    assert!(
+        f.mean().abs() < 1e-6 && (f.sd() - 2.0488).abs() < 1e-3,
+        "{} {}",
+        f.mean(),
+        f.sd()
+    );
     // With the modes 8 apart the reverse fit does lock onto the mode it starts near: N(4, 1)
     // up to the other mode's e^{−8}-small pull
     let p = Mixture1::two_modes(8.0, 0.5, 1.0).unwrap();
@@ -171,7 +220,14 @@ fn the_reverse_fit_locks_onto_one_mode() {
     // its reverse KL is log 2 (it covers half of p), its forward KL is huge
     assert!((f.kl_reverse() - 2f64.ln()).abs() < 1e-3);
     // its forward KL is much worse than the moment-matched fit's, and vice versa
-    let mut fwd = GaussianFit1::new(f.target().clone(), Direction::Forward, 0.0, 17f64.sqrt(), 0.2).unwrap();
+    let mut fwd = GaussianFit1::new(
+        f.target().clone(),
+        Direction::Forward,
+        0.0,
+        17f64.sqrt(),
+        0.2,
+    )
+    .unwrap();
     fwd.step().unwrap();
     assert!(f.kl_forward() > fwd.kl_forward() + 0.1 && f.kl_reverse() < fwd.kl_reverse() - 0.1);
     // 2D: started beside the minor mode of two-modes, the reverse fit stays on it
@@ -182,7 +238,10 @@ fn the_reverse_fit_locks_onto_one_mode() {
         f2.step().unwrap();
     }
     let m = f2.mean();
-    assert!((m[0] - minor.mean()[0]).abs() < 0.1 && (m[1] - minor.mean()[1]).abs() < 0.1, "{m:?}");
+    assert!(
+        (m[0] - minor.mean()[0]).abs() < 0.1 && (m[1] - minor.mean()[1]).abs() < 0.1,
+        "{m:?}"
+    );
 }
 
 #[test]
@@ -191,7 +250,11 @@ fn a_truncated_model_has_infinite_forward_kl_not_nan() {
     let rule = Rule1::new(-12.0, 12.0, 240, 4).unwrap();
     // q = N(0, 5) restricted to x ≥ 0 and renormalised (by symmetry, twice the density there)
     let log_q = |x: f64| {
-        if x >= 0.0 { -0.5 * (2.0 * std::f64::consts::PI * 5.0).ln() - x * x / 10.0 + 2f64.ln() } else { f64::NEG_INFINITY }
+        if x >= 0.0 {
+            -0.5 * (2.0 * std::f64::consts::PI * 5.0).ln() - x * x / 10.0 + 2f64.ln()
+        } else {
+            f64::NEG_INFINITY
+        }
     };
     let k = kl_1d(&rule, |x| p.log_density(x), log_q);
     assert_eq!(k, f64::INFINITY);
@@ -212,7 +275,12 @@ fn em_never_decreases_the_training_likelihood() {
             let h = em.history();
             for w in h.windows(2) {
                 // exact in exact arithmetic; rounding of n log-sum-exps ~ 1e-13 relative
-                assert!(w[1] >= w[0] - 1e-12 * w[0].abs().max(1.0), "seed {seed} K={k} n={n}: {} → {}", w[0], w[1]);
+                assert!(
+                    w[1] >= w[0] - 1e-12 * w[0].abs().max(1.0),
+                    "seed {seed} K={k} n={n}: {} → {}",
+                    w[0],
+                    w[1]
+                );
             }
         }
     }
@@ -225,14 +293,23 @@ fn gaussian_mle_is_the_sample_mean_and_biased_covariance_and_em_with_one_compone
     // mean (1.75, 1), biased covariance Σ (x − x̄)(x − x̄)ᵀ / 4 = [[2.1875, −1], [−1, 2]]
     assert_eq!(g.mean(), [1.75, 1.0]);
     let c = g.cov();
-    assert!((c[0] - 2.1875).abs() < 1e-14 && (c[1] - (-1.0)).abs() < 1e-14 && (c[2] - 2.0).abs() < 1e-14, "{c:?}");
+    assert!(
+        (c[0] - 2.1875).abs() < 1e-14
+            && (c[1] - (-1.0)).abs() < 1e-14
+            && (c[2] - 2.0).abs() < 1e-14,
+        "{c:?}"
+    );
     let s = MleSamples::draw(preset("two-modes").unwrap(), 500, 4).unwrap();
     let g = gaussian_mle(s.train()).unwrap();
     let mut em = Em::new(s.train().to_vec(), 1, 1).unwrap();
     em.step();
     let m = em.mixture().unwrap();
     let e = m.components()[0];
-    for (a, b) in [(e.mean()[0], g.mean()[0]), (e.cov()[0], g.cov()[0]), (e.cov()[1], g.cov()[1])] {
+    for (a, b) in [
+        (e.mean()[0], g.mean()[0]),
+        (e.cov()[0], g.cov()[0]),
+        (e.cov()[1], g.cov()[1]),
+    ] {
         assert!((a - b).abs() < 1e-12);
     }
 }
@@ -256,7 +333,11 @@ fn the_true_kl_of_the_fit_shrinks_with_n_and_the_held_out_average_estimates_the_
         let mean = avg_loglik(&q, s.test());
         let sd = (vals.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / vals.len() as f64).sqrt();
         let ce = s.cross_entropy(&q);
-        assert!((mean + ce).abs() < 5.0 * sd / 100.0, "n={n}: held-out {mean} vs −cross-entropy {}", -ce);
+        assert!(
+            (mean + ce).abs() < 5.0 * sd / 100.0,
+            "n={n}: held-out {mean} vs −cross-entropy {}",
+            -ce
+        );
     }
     // the asymptotic excess is (#params)/(2n) = 11/(2n) in expectation: 5.5e-5 at n = 1e5; allow 20×
     assert!(kls[1] < 1.1e-3, "KL at n = 1e5: {}", kls[1]);
@@ -270,13 +351,40 @@ fn the_true_kl_of_the_fit_shrinks_with_n_and_the_held_out_average_estimates_the_
 #[test]
 fn bad_inputs_are_typed_errors() {
     let p = preset("ring8").unwrap();
-    assert!(MleSamples::draw(p.clone(), 0, 1).unwrap_err().to_string().starts_with("samples must be"));
+    assert!(MleSamples::draw(p.clone(), 0, 1)
+        .unwrap_err()
+        .to_string()
+        .starts_with("samples must be"));
     assert!(MleSamples::draw(p.clone(), 1_000_000, 1).is_err());
-    assert!(Em::new(vec![[0.0, 0.0]], 1, 0).unwrap_err().to_string().starts_with("samples must be"));
-    assert!(Em::new(vec![[0.0, 0.0]; 10], 9, 0).unwrap_err().to_string().starts_with("components must be"));
-    assert!(GaussianFit1::new(Mixture1::two_modes(4.0, 0.5, 1.0).unwrap(), Direction::Forward, 0.0, 0.0, 0.1).is_err());
-    assert!(GaussianFit2::new(p, Direction::Forward, [0.0, 0.0], 1.0, -1.0).unwrap_err().to_string().starts_with("learning_rate must be"));
-    assert!(Mixture1::two_modes(4.0, 0.5, -1.0).unwrap_err().to_string().starts_with("width must be"));
+    assert!(Em::new(vec![[0.0, 0.0]], 1, 0)
+        .unwrap_err()
+        .to_string()
+        .starts_with("samples must be"));
+    assert!(Em::new(vec![[0.0, 0.0]; 10], 9, 0)
+        .unwrap_err()
+        .to_string()
+        .starts_with("components must be"));
+    assert!(GaussianFit1::new(
+        Mixture1::two_modes(4.0, 0.5, 1.0).unwrap(),
+        Direction::Forward,
+        0.0,
+        0.0,
+        0.1
+    )
+    .is_err());
+    assert!(
+        GaussianFit2::new(p, Direction::Forward, [0.0, 0.0], 1.0, -1.0)
+            .unwrap_err()
+            .to_string()
+            .starts_with("learning_rate must be")
+    );
+    assert!(Mixture1::two_modes(4.0, 0.5, -1.0)
+        .unwrap_err()
+        .to_string()
+        .starts_with("width must be"));
     // a width so small that mean ± 10 sd collapses in f64 is refused, not a panic later
-    assert!(Mixture1::new(&[1.0], &[1e4], &[1e-13]).unwrap_err().to_string().starts_with("width must be"));
+    assert!(Mixture1::new(&[1.0], &[1e4], &[1e-13])
+        .unwrap_err()
+        .to_string()
+        .starts_with("width must be"));
 }

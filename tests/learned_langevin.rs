@@ -16,7 +16,13 @@ use scorebook::Error;
 /// A small, well-trained model: 3 → 64 → 64 → 2 SiLU, batch 256, σ ∈ [0.01, `sigma_max`]
 /// (4000 steps take ≈ 4 s).
 fn train(data: &GaussianMixture, sigma_max: f64, steps: u64) -> Mlp {
-    let cfg = DsmConfig { hidden: vec![64, 64], batch_size: 256, learning_rate: 2e-3, sigma_max, ..DsmConfig::w2() };
+    let cfg = DsmConfig {
+        hidden: vec![64, 64],
+        batch_size: 256,
+        learning_rate: 2e-3,
+        sigma_max,
+        ..DsmConfig::w2()
+    };
     let mut t = DsmTrainer::new(data, cfg, 5).unwrap();
     for _ in 0..steps {
         t.step().unwrap();
@@ -32,12 +38,17 @@ fn run<S: ScoreField>(s: &mut ScoreLangevin<S>, p: &mut Particles) {
 /// seed gives the same bits (same score routine, same noise, same update expression).
 #[test]
 fn exact_field_reproduces_annealed_langevin_bit_for_bit() {
-    for p in [separated_modes(), preset("two-modes").unwrap(), preset("ring8").unwrap()] {
+    for p in [
+        separated_modes(),
+        preset("two-modes").unwrap(),
+        preset("ring8").unwrap(),
+    ] {
         let sched = GeometricSchedule::new(20.0, 0.01, 8.0).unwrap();
         let mut ald = AnnealedLangevin::new(&p, sched.clone(), 2e-5, 20.0, 3).unwrap();
         ald.set_path(KernelPath::Scalar);
         let lv = Levels::annealed(&sched, 2e-5, 20.0).unwrap();
-        let mut ours = ScoreLangevin::new(ExactScore::new(&p, sched.sigmas()).unwrap(), &p, lv, 3).unwrap();
+        let mut ours =
+            ScoreLangevin::new(ExactScore::new(&p, sched.sigmas()).unwrap(), &p, lv, 3).unwrap();
         // 1003 particles: the kernel's 4-lane body and its 1-lane tail
         let start = Particles::uniform(1003, UNIFORM_START, 3);
         let (mut a, mut b) = (start.clone(), start);
@@ -63,7 +74,8 @@ fn oracle_network_reproduces_the_exact_score_run_to_round_off() {
     net.set_weight(0, 1, 1, c);
     let net = weights_file::decode(&weights_file::encode(&net), None).unwrap();
     let lv = Levels::fixed(sigma, 0.05, 300.0).unwrap();
-    let mut ex = ScoreLangevin::new(ExactScore::new(&p, &[sigma]).unwrap(), &p, lv.clone(), 11).unwrap();
+    let mut ex =
+        ScoreLangevin::new(ExactScore::new(&p, &[sigma]).unwrap(), &p, lv.clone(), 11).unwrap();
     // 2500 particles: more than one network batch of 1024
     let start = Particles::uniform(2500, UNIFORM_START, 11);
     let (mut a, mut b) = (start.clone(), start);
@@ -72,7 +84,9 @@ fn oracle_network_reproduces_the_exact_score_run_to_round_off() {
     while ex.step(&mut a).unwrap() {
         oracle.step(&mut b).unwrap();
         for i in 0..a.len() {
-            worst = worst.max((a.xs[i] - b.xs[i]).abs()).max((a.ys[i] - b.ys[i]).abs());
+            worst = worst
+                .max((a.xs[i] - b.xs[i]).abs())
+                .max((a.ys[i] - b.ys[i]).abs());
         }
     }
     // the two scores differ by a few f32 ulp of |s| ≤ 8/1.25 (≈ 1e-6); the chain contracts by
@@ -83,7 +97,10 @@ fn oracle_network_reproduces_the_exact_score_run_to_round_off() {
     // and the relative score error of the oracle at the cloud is round-off
     let q = p.noised(sigma).unwrap();
     let mut s = vec![0.0; 2 * b.len()];
-    oracle.field_mut().score_into(0, sigma, &b.xs, &b.ys, &mut s).unwrap();
+    oracle
+        .field_mut()
+        .score_into(0, sigma, &b.xs, &b.ys, &mut s)
+        .unwrap();
     // f32 rounding of s: relative squared error (a few 2⁻²⁴)²
     assert!(relative_score_error(&q, &b, &s) < 1e-10);
 }
@@ -93,7 +110,18 @@ fn oracle_network_reproduces_the_exact_score_run_to_round_off() {
 #[test]
 fn learned_annealed_langevin_recovers_the_mode_weights() {
     let p = preset("two-modes").unwrap();
-    let mut t = DsmTrainer::new(&p, DsmConfig { hidden: vec![64, 64], batch_size: 256, learning_rate: 2e-3, sigma_max: 4.0, ..DsmConfig::w2() }, 5).unwrap();
+    let mut t = DsmTrainer::new(
+        &p,
+        DsmConfig {
+            hidden: vec![64, 64],
+            batch_size: 256,
+            learning_rate: 2e-3,
+            sigma_max: 4.0,
+            ..DsmConfig::w2()
+        },
+        5,
+    )
+    .unwrap();
     for _ in 0..4000 {
         t.step().unwrap();
     }
@@ -105,8 +133,15 @@ fn learned_annealed_langevin_recovers_the_mode_weights() {
     let lv = Levels::annealed(&sched, 2.5e-4, 60.0).unwrap();
     let n = 4000;
     let start = Particles::uniform(n, UNIFORM_START, 9);
-    let mut ex = ScoreLangevin::new(ExactScore::new(&p, sched.sigmas()).unwrap(), &p, lv.clone(), 9).unwrap();
-    let mut le = ScoreLangevin::new(NetScore::new(t.network().clone()).unwrap(), &p, lv, 9).unwrap();
+    let mut ex = ScoreLangevin::new(
+        ExactScore::new(&p, sched.sigmas()).unwrap(),
+        &p,
+        lv.clone(),
+        9,
+    )
+    .unwrap();
+    let mut le =
+        ScoreLangevin::new(NetScore::new(t.network().clone()).unwrap(), &p, lv, 9).unwrap();
     let (mut a, mut b) = (start.clone(), start);
     run(&mut ex, &mut a);
     run(&mut le, &mut b);
@@ -125,7 +160,10 @@ fn learned_annealed_langevin_recovers_the_mode_weights() {
     let q = p.noised(0.05).unwrap();
     let (fe, fl) = (far_share(&q, &a, 3.0), far_share(&q, &b, 3.0));
     assert!((fe - fl).abs() < 0.012, "exact {fe} learned {fl}");
-    assert!(fe < 0.1 && fl < 0.1 && fe > far_share_bound(3.0) * 0.5, "exact {fe} learned {fl}");
+    assert!(
+        fe < 0.1 && fl < 0.1 && fe > far_share_bound(3.0) * 0.5,
+        "exact {fe} learned {fl}"
+    );
 }
 
 /// Where the data are scarce the learned score at small σ is poor, and plain ULA at σ = 0.02 from
@@ -139,7 +177,8 @@ fn learned_score_is_poor_away_from_the_data_at_small_sigma() {
     let q = p.noised(sigma).unwrap();
     let lv = Levels::fixed(sigma, 0.01, 400.0).unwrap();
     let start = Particles::uniform(3000, UNIFORM_START, 4);
-    let mut ex = ScoreLangevin::new(ExactScore::new(&p, &[sigma]).unwrap(), &p, lv.clone(), 4).unwrap();
+    let mut ex =
+        ScoreLangevin::new(ExactScore::new(&p, &[sigma]).unwrap(), &p, lv.clone(), 4).unwrap();
     let mut le = ScoreLangevin::new(NetScore::new(net.clone()).unwrap(), &p, lv, 4).unwrap();
     let (mut a, mut b) = (start.clone(), start.clone());
     le.step(&mut b).unwrap();
@@ -159,7 +198,10 @@ fn learned_score_is_poor_away_from_the_data_at_small_sigma() {
     let on_err = relative_score_error(&q, &on, &s);
     // s_θ = f_θ/σ: an O(0.1) error of f_θ is an error of 5 in s at σ = 0.02, so the relative error
     // exceeds 1 even on the data (measured 3.1), and is larger away from it (measured 6.2)
-    assert!(on_err > 1.0 && far_err > 1.5 * on_err, "far {far_err} on {on_err}");
+    assert!(
+        on_err > 1.0 && far_err > 1.5 * on_err,
+        "far {far_err} on {on_err}"
+    );
     while ex.step(&mut a).unwrap() {
         le.step(&mut b).unwrap();
     }
@@ -177,15 +219,27 @@ fn bad_input_and_mismatched_networks_are_refused() {
     // a network that is not (x₁, x₂, log σ) → 2
     let two_in = Mlp::zeros(Architecture::new(&[2, 8, 2], Activation::Silu).unwrap());
     let e = msg(NetScore::new(two_in).unwrap_err());
-    assert!(e.contains("network") && e.contains("3 inputs") && e.contains("2-8-2"), "{e}");
+    assert!(
+        e.contains("network") && e.contains("3 inputs") && e.contains("2-8-2"),
+        "{e}"
+    );
     let three_out = Mlp::zeros(Architecture::new(&[3, 8, 3], Activation::Silu).unwrap());
     assert!(NetScore::new(three_out).is_err());
     // set_params needs the same architecture
-    let mut ns = NetScore::new(Mlp::zeros(Architecture::new(&[3, 8, 2], Activation::Silu).unwrap())).unwrap();
-    let e = msg(ns.set_params(&Mlp::zeros(Architecture::new(&[3, 16, 2], Activation::Silu).unwrap())).unwrap_err());
+    let mut ns = NetScore::new(Mlp::zeros(
+        Architecture::new(&[3, 8, 2], Activation::Silu).unwrap(),
+    ))
+    .unwrap();
+    let e = msg(ns
+        .set_params(&Mlp::zeros(
+            Architecture::new(&[3, 16, 2], Activation::Silu).unwrap(),
+        ))
+        .unwrap_err());
     assert!(e.contains("3-8-2") && e.contains("3-16-2"), "{e}");
     // a weights file of another architecture, decoded against the expected one
-    let file = weights_file::encode(&Mlp::zeros(Architecture::new(&[3, 16, 2], Activation::Silu).unwrap()));
+    let file = weights_file::encode(&Mlp::zeros(
+        Architecture::new(&[3, 16, 2], Activation::Silu).unwrap(),
+    ));
     let want = Architecture::new(&[3, 8, 2], Activation::Silu).unwrap();
     assert!(weights_file::decode(&file, Some(&want)).is_err());
     assert!(weights_file::decode(b"not a weights file", None).is_err());
@@ -200,8 +254,14 @@ fn bad_input_and_mismatched_networks_are_refused() {
     // length mismatch and level out of range
     let mut ex = ExactScore::new(&p, &[0.1]).unwrap();
     let mut out = vec![0.0; 4];
-    assert!(msg(ex.score_into(0, 0.1, &[0.0, 1.0], &[0.0], &mut out).unwrap_err()).contains("points"));
-    assert!(msg(ex.score_into(3, 0.1, &[0.0, 1.0], &[0.0, 1.0], &mut out).unwrap_err()).contains("level"));
+    assert!(msg(ex
+        .score_into(0, 0.1, &[0.0, 1.0], &[0.0], &mut out)
+        .unwrap_err())
+    .contains("points"));
+    assert!(msg(ex
+        .score_into(3, 0.1, &[0.0, 1.0], &[0.0, 1.0], &mut out)
+        .unwrap_err())
+    .contains("level"));
 }
 
 /// A step far past the stability limit diverges and is reported, not drawn as NaN; after it the
@@ -230,19 +290,36 @@ fn divergence_is_detected_and_sticky() {
 #[test]
 fn shipped_models_are_trained_and_show_the_small_sigma_failure() {
     use scorebook::nn::score_eval::relative_error;
-    use scorebook::score_langevin::{shipped_config, SHIPPED_MODELS};
     use scorebook::nn::Workspace;
+    use scorebook::score_langevin::{shipped_config, SHIPPED_MODELS};
     let arch = shipped_config().architecture().unwrap();
     for name in SHIPPED_MODELS {
-        let bytes = std::fs::read(format!("{}/www/models/{name}.sbnn", env!("CARGO_MANIFEST_DIR"))).unwrap();
+        let bytes = std::fs::read(format!(
+            "{}/www/models/{name}.sbnn",
+            env!("CARGO_MANIFEST_DIR")
+        ))
+        .unwrap();
         let net = weights_file::decode(&bytes, Some(&arch)).unwrap();
         let mut ws = Workspace::new(&arch, 512);
-        let (e, _) = relative_error(&net, KernelPath::Scalar, &mut ws, &preset(name).unwrap(), 0.5, 4000, 3).unwrap();
+        let (e, _) = relative_error(
+            &net,
+            KernelPath::Scalar,
+            &mut ws,
+            &preset(name).unwrap(),
+            0.5,
+            4000,
+            3,
+        )
+        .unwrap();
         // measured 0.004–0.05 when generated; an untrained network scores ≈ 1
         assert!(e < 0.1, "{name}: {e}");
     }
     let p = preset("ring8").unwrap();
-    let bytes = std::fs::read(format!("{}/www/models/ring8.sbnn", env!("CARGO_MANIFEST_DIR"))).unwrap();
+    let bytes = std::fs::read(format!(
+        "{}/www/models/ring8.sbnn",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .unwrap();
     let net = weights_file::decode(&bytes, Some(&arch)).unwrap();
     // the widget's defaults: 2000 particles, L·T = 500 steps; ULA at σ_min = 0.02 with the step
     // (ε/σ²)(λ_min + σ²) of the widget, ε = 2.5e-4
@@ -250,7 +327,8 @@ fn shipped_models_are_trained_and_show_the_small_sigma_failure() {
     let alpha = 2.5e-4 / (sigma * sigma) * (0.25 + sigma * sigma);
     let lv = Levels::fixed(sigma, alpha, 500.0).unwrap();
     let start = Particles::uniform(2000, UNIFORM_START, 1);
-    let mut ex = ScoreLangevin::new(ExactScore::new(&p, &[sigma]).unwrap(), &p, lv.clone(), 1).unwrap();
+    let mut ex =
+        ScoreLangevin::new(ExactScore::new(&p, &[sigma]).unwrap(), &p, lv.clone(), 1).unwrap();
     let mut le = ScoreLangevin::new(NetScore::new(net.clone()).unwrap(), &p, lv, 1).unwrap();
     let (mut a, mut b) = (start.clone(), start.clone());
     run(&mut ex, &mut a);
@@ -263,11 +341,20 @@ fn shipped_models_are_trained_and_show_the_small_sigma_failure() {
     // 3 SE (0.010): below 0.033. Learned: measured 0.35, far above either
     let s2 = 0.25 + sigma * sigma;
     let ula = (-4.5 * (1.0 - alpha / (4.0 * s2))).exp();
-    assert!(fe < ula + 0.010 && fl > 0.15, "exact {fe} (ULA {ula}) learned {fl}");
+    assert!(
+        fe < ula + 0.010 && fl > 0.15,
+        "exact {fe} (ULA {ula}) learned {fl}"
+    );
     // annealed from σ = 2 to 0.05 (the widget's default): the learned cloud is on the ring
     let sched = GeometricSchedule::new(2.0, 0.05, 10.0).unwrap();
     let lv = Levels::annealed(&sched, 2.5e-4, 50.0).unwrap();
-    let mut ex = ScoreLangevin::new(ExactScore::new(&p, sched.sigmas()).unwrap(), &p, lv.clone(), 1).unwrap();
+    let mut ex = ScoreLangevin::new(
+        ExactScore::new(&p, sched.sigmas()).unwrap(),
+        &p,
+        lv.clone(),
+        1,
+    )
+    .unwrap();
     let mut le = ScoreLangevin::new(NetScore::new(net).unwrap(), &p, lv, 1).unwrap();
     let (mut a, mut b) = (start.clone(), start);
     run(&mut ex, &mut a);

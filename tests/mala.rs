@@ -15,7 +15,10 @@ use scorebook::Error;
 /// N exact samples of `p` as an f32 cloud.
 fn exact_cloud(p: &GaussianMixture, n: usize, seed: u64) -> Particles {
     let mut rng = sim_rng(seed);
-    let mut c = Particles { xs: Vec::with_capacity(n), ys: Vec::with_capacity(n) };
+    let mut c = Particles {
+        xs: Vec::with_capacity(n),
+        ys: Vec::with_capacity(n),
+    };
     for _ in 0..n {
         let x = p.sample(&mut rng);
         c.xs.push(x[0] as f32);
@@ -32,11 +35,18 @@ fn moments_with_se(c: &Particles) -> ([f64; 2], [f64; 3], [f64; 2], [f64; 3]) {
     let mut v = [0.0f64; 3];
     for (x, y) in c.xs.iter().zip(&c.ys) {
         let (dx, dy) = (*x as f64 - m.mean[0], *y as f64 - m.mean[1]);
-        for (k, q) in [dx * dx - m.cov[0], dx * dy - m.cov[1], dy * dy - m.cov[2]].iter().enumerate() {
+        for (k, q) in [dx * dx - m.cov[0], dx * dy - m.cov[1], dy * dy - m.cov[2]]
+            .iter()
+            .enumerate()
+        {
             v[k] += q * q;
         }
     }
-    let se_cov = [(v[0] / n / n).sqrt(), (v[1] / n / n).sqrt(), (v[2] / n / n).sqrt()];
+    let se_cov = [
+        (v[0] / n / n).sqrt(),
+        (v[1] / n / n).sqrt(),
+        (v[2] / n / n).sqrt(),
+    ];
     let se_mean = [(m.cov[0] / n).sqrt(), (m.cov[2] / n).sqrt()];
     (m.mean, m.cov, se_mean, se_cov)
 }
@@ -45,10 +55,22 @@ fn assert_is_p(c: &Particles, p: &GaussianMixture, what: &str) {
     let (mean, cov, se_m, se_c) = moments_with_se(c);
     let (tm, tc) = (p.mean(), p.covariance());
     for i in 0..2 {
-        assert!((mean[i] - tm[i]).abs() < 5.0 * se_m[i], "{what}: mean[{i}] {} vs {} (SE {})", mean[i], tm[i], se_m[i]);
+        assert!(
+            (mean[i] - tm[i]).abs() < 5.0 * se_m[i],
+            "{what}: mean[{i}] {} vs {} (SE {})",
+            mean[i],
+            tm[i],
+            se_m[i]
+        );
     }
     for i in 0..3 {
-        assert!((cov[i] - tc[i]).abs() < 5.0 * se_c[i], "{what}: cov[{i}] {} vs {} (SE {})", cov[i], tc[i], se_c[i]);
+        assert!(
+            (cov[i] - tc[i]).abs() < 5.0 * se_c[i],
+            "{what}: cov[{i}] {} vs {} (SE {})",
+            cov[i],
+            tc[i],
+            se_c[i]
+        );
     }
 }
 
@@ -74,7 +96,10 @@ fn mala_leaves_a_gaussian_invariant_where_ula_is_biased() {
     }
     let v = moments(&u).cov[0];
     let v_inf = gaussian_stationary_variance(1.0, 1.0).unwrap();
-    assert!((v - v_inf).abs() < 5.0 * v_inf * (2.0 / n as f64).sqrt(), "ULA variance {v}");
+    assert!(
+        (v - v_inf).abs() < 5.0 * v_inf * (2.0 / n as f64).sqrt(),
+        "ULA variance {v}"
+    );
 }
 
 /// The two-modes preset has full covariances (the general kernel path) and modes of unequal
@@ -130,7 +155,10 @@ fn acceptance_tends_to_one_as_the_step_shrinks() {
         }
         let a = m.acceptance_rate();
         eprintln!("two-modes eps={eps} acceptance {a:.6}");
-        assert!(a > last, "acceptance must grow as ε shrinks: {a} after {last}");
+        assert!(
+            a > last,
+            "acceptance must grow as ε shrinks: {a} after {last}"
+        );
         last = a;
         rej.push(1.0 - a);
     }
@@ -183,7 +211,8 @@ fn same_seed_same_proposals_as_ula_and_errors() {
     let same = a.xs.iter().zip(&b.xs).filter(|(x, y)| x == y).count();
     assert!(same > 990, "{same} of 1000 identical moves");
     let msg = |e: Error| e.to_string();
-    assert!(msg(Mala::new(&p, 0.0, 1).unwrap_err()).starts_with("step_size must be a finite number in (0, 10]"));
+    assert!(msg(Mala::new(&p, 0.0, 1).unwrap_err())
+        .starts_with("step_size must be a finite number in (0, 10]"));
     assert!(msg(Mala::new(&p, -1.0, 1).unwrap_err()).starts_with("step_size must be"));
     assert!(msg(Mala::new(&p, f64::NAN, 1).unwrap_err()).starts_with("step_size must be"));
     let mut m = Mala::new(&p, 0.1, 1).unwrap();
@@ -199,7 +228,10 @@ fn golden_checksums_of_a_short_run() {
     let p = preset("gaussian").unwrap();
     let mut u = Particles::normal(1003, [0.0, 0.0], 3.0, 8);
     let mut c = u.clone();
-    let (mut l, mut m) = (Langevin::new(&p, 2.0, 8).unwrap(), Mala::new(&p, 2.0, 8).unwrap());
+    let (mut l, mut m) = (
+        Langevin::new(&p, 2.0, 8).unwrap(),
+        Mala::new(&p, 2.0, 8).unwrap(),
+    );
     for _ in 0..25 {
         m.step(&mut c).unwrap();
         l.step(&mut u).unwrap();

@@ -2,6 +2,7 @@
 //! against a hand-computed step, the DSM optimum for Gaussian data (V-SM6), benchmark W2's
 //! accuracy bar, the weights file, bad input and divergence.
 
+use rand::Rng;
 use scorebook::error::Error;
 use scorebook::gaussian::Gaussian2;
 use scorebook::kernel::KernelPath;
@@ -11,7 +12,6 @@ use scorebook::nn::weights_file::{self, WeightsFileError};
 use scorebook::nn::{Activation, Architecture, DsmConfig, DsmTrainer, Mlp, Workspace};
 use scorebook::presets::ring8;
 use scorebook::rng::sim_rng;
-use rand::Rng;
 
 /// The network's forward pass in f64 from its (f32) weights: the reference for the f32 passes.
 fn forward_f64(net: &Mlp, x: &[f64]) -> Vec<f64> {
@@ -21,7 +21,10 @@ fn forward_f64(net: &Mlp, x: &[f64]) -> Vec<f64> {
         let (fi, fo) = (arch.widths()[l], arch.widths()[l + 1]);
         let mut z = vec![0.0; fo];
         for (o, zo) in z.iter_mut().enumerate() {
-            *zo = net.bias(l, o) as f64 + (0..fi).map(|i| net.weight(l, o, i) as f64 * h[i]).sum::<f64>();
+            *zo = net.bias(l, o) as f64
+                + (0..fi)
+                    .map(|i| net.weight(l, o, i) as f64 * h[i])
+                    .sum::<f64>();
         }
         if l + 1 < arch.layers() {
             for v in z.iter_mut() {
@@ -39,7 +42,13 @@ fn forward_f64(net: &Mlp, x: &[f64]) -> Vec<f64> {
 /// L(θ) = Σ_rows Σ_j c_j · output_j (so ∂L/∂output = c per row), in f64.
 fn loss_f64(net: &Mlp, rows: &[Vec<f64>], c: &[f64]) -> f64 {
     rows.iter()
-        .map(|x| forward_f64(net, x).iter().zip(c).map(|(o, c)| o * c).sum::<f64>())
+        .map(|x| {
+            forward_f64(net, x)
+                .iter()
+                .zip(c)
+                .map(|(o, c)| o * c)
+                .sum::<f64>()
+        })
         .sum()
 }
 
@@ -60,8 +69,13 @@ fn backward_pass_matches_central_differences_in_f64() {
         let mut ws = Workspace::new(&arch, rows_n);
         let mut rows = vec![];
         for r in 0..rows_n {
-            let x: Vec<f64> = (0..d0).map(|_| (rng.next_u32() as f64 / 4_294_967_296.0 * 4.0 - 2.0) as f32 as f64).collect();
-            ws.input_mut()[r * d0..(r + 1) * d0].iter_mut().zip(&x).for_each(|(d, s)| *d = *s as f32);
+            let x: Vec<f64> = (0..d0)
+                .map(|_| (rng.next_u32() as f64 / 4_294_967_296.0 * 4.0 - 2.0) as f32 as f64)
+                .collect();
+            ws.input_mut()[r * d0..(r + 1) * d0]
+                .iter_mut()
+                .zip(&x)
+                .for_each(|(d, s)| *d = *s as f32);
             rows.push(x);
         }
         let c: Vec<f64> = (0..dl).map(|j| 0.5 + j as f64 * 0.25).collect();
@@ -132,7 +146,11 @@ fn adam_matches_a_hand_computed_step() {
     }
     assert!((adam.first_moment()[0] - 0.029).abs() < 1e-8);
     // f32 rounding of v ≈ 5e-5 is ~4e-12 per operation
-    assert!((adam.second_moment()[0] as f64 - 4.999e-5).abs() < 2e-11, "{}", adam.second_moment()[0]);
+    assert!(
+        (adam.second_moment()[0] as f64 - 4.999e-5).abs() < 2e-11,
+        "{}",
+        adam.second_moment()[0]
+    );
     assert_eq!(adam.steps(), 2);
 }
 
@@ -144,7 +162,10 @@ fn pytorch_default_initialisation_bounds_and_moments() {
     let arch = Architecture::new(&[3, 128, 128, 2], Activation::Silu).unwrap();
     let net = Mlp::new(arch, &mut sim_rng(1));
     let bound = 1.0 / (128f64).sqrt();
-    let w: Vec<f64> = (0..128).flat_map(|o| (0..128).map(move |i| (o, i))).map(|(o, i)| net.weight(1, o, i) as f64).collect();
+    let w: Vec<f64> = (0..128)
+        .flat_map(|o| (0..128).map(move |i| (o, i)))
+        .map(|(o, i)| net.weight(1, o, i) as f64)
+        .collect();
     assert!(w.iter().all(|x| x.abs() < bound));
     let mean = w.iter().sum::<f64>() / w.len() as f64;
     let var = w.iter().map(|x| x * x).sum::<f64>() / w.len() as f64;
@@ -180,7 +201,11 @@ fn dsm_optimum_for_gaussian_data_is_the_score_of_the_noised_density() {
     // data N(μ, diag(τ²)) with μ = (1, −2), τ = (1, 0.5): the DSM optimum is
     // s(x̃) = −(x̃ − μ)/(τ² + σ²), i.e. a = W/σ = diag(−1/1.25, −1/0.5) = (−0.8, −2), cross terms 0,
     // and s(μ) = 0. (The clean score would give −1 and −4.)
-    let data = GaussianMixture::new(&[1.0], vec![Gaussian2::new([1.0, -2.0], 1.0, 0.0, 0.25).unwrap()]).unwrap();
+    let data = GaussianMixture::new(
+        &[1.0],
+        vec![Gaussian2::new([1.0, -2.0], 1.0, 0.0, 0.25).unwrap()],
+    )
+    .unwrap();
     let cfg = DsmConfig {
         hidden: vec![],
         activation: Activation::Silu,
@@ -207,7 +232,12 @@ fn dsm_optimum_for_gaussian_data_is_the_score_of_the_noised_density() {
     // s(μ) = (−0.0005, −0.0029).
     assert!((a(0, 0) + 0.8).abs() < 0.02, "a_xx = {}", a(0, 0));
     assert!((a(1, 1) + 2.0).abs() < 0.04, "a_yy = {}", a(1, 1));
-    assert!(a(0, 1).abs() < 0.02 && a(1, 0).abs() < 0.04, "{} {}", a(0, 1), a(1, 0));
+    assert!(
+        a(0, 1).abs() < 0.02 && a(1, 0).abs() < 0.04,
+        "{} {}",
+        a(0, 1),
+        a(1, 0)
+    );
     let mut out = [0.0f32; 2];
     t.score_at(&[1.0], &[-2.0], 0.5, &mut out).unwrap();
     assert!(out[0].abs() < 0.02 && out[1].abs() < 0.04, "s(μ) = {out:?}");
@@ -219,11 +249,23 @@ fn dsm_optimum_for_gaussian_data_is_the_score_of_the_noised_density() {
         for i in 0..3 {
             let k = 2 * (3 * j + i);
             let want = [-(i as f64 - 1.0) / 1.25, -(j as f64 - 1.0) / 0.5];
-            assert!((g[k] as f64 - want[0]).abs() < 0.04 && (g[k + 1] as f64 - want[1]).abs() < 0.08, "{i},{j}: {:?} vs {want:?}", &g[k..k + 2]);
+            assert!(
+                (g[k] as f64 - want[0]).abs() < 0.04 && (g[k + 1] as f64 - want[1]).abs() < 0.08,
+                "{i},{j}: {:?} vs {want:?}",
+                &g[k..k + 2]
+            );
         }
     }
-    assert!(t.score_on_grid([0.0, 0.0, 0.0, 1.0], 3, 3, 0.5).unwrap_err().to_string().starts_with("view must be"));
-    assert!(t.score_on_grid([0.0, 1.0, 0.0, 1.0], 1, 3, 0.5).unwrap_err().to_string().starts_with("grid must be"));
+    assert!(t
+        .score_on_grid([0.0, 0.0, 0.0, 1.0], 3, 3, 0.5)
+        .unwrap_err()
+        .to_string()
+        .starts_with("view must be"));
+    assert!(t
+        .score_on_grid([0.0, 1.0, 0.0, 1.0], 1, 3, 0.5)
+        .unwrap_err()
+        .to_string()
+        .starts_with("grid must be"));
 }
 
 #[test]
@@ -240,16 +282,27 @@ fn w2_reaches_the_accuracy_bar_in_5000_steps() {
     }
     // the DSM loss has a large θ-independent part (Vincent's constant C(σ) averaged over σ), so it
     // falls only from 2.04 to 1.72 (measured); the SE of a batch of 512 is ≈ 0.1
-    assert!(t.last_loss() < first - 0.15, "loss {first} → {}", t.last_loss());
+    assert!(
+        t.last_loss() < first - 0.15,
+        "loss {first} → {}",
+        t.last_loss()
+    );
     for (sigma, bar) in [(0.5, 0.08), (1.0, 0.08), (2.0, 0.08), (0.1, 0.5)] {
         let (e, ms) = t.relative_error(sigma, 20_000, 12345).unwrap();
-        assert!(e <= bar, "σ = {sigma}: relative error {e} > {bar} (mean square {ms})");
+        assert!(
+            e <= bar,
+            "σ = {sigma}: relative error {e} > {bar} (mean square {ms})"
+        );
     }
 }
 
 #[test]
 fn training_is_deterministic_and_both_paths_agree_natively() {
-    let cfg = DsmConfig { hidden: vec![16, 9], batch_size: 37, ..DsmConfig::w2() };
+    let cfg = DsmConfig {
+        hidden: vec![16, 9],
+        batch_size: 37,
+        ..DsmConfig::w2()
+    };
     let mut a = DsmTrainer::new(&ring8(), cfg.clone(), 5).unwrap();
     let mut b = DsmTrainer::new(&ring8(), cfg, 5).unwrap();
     b.set_path(KernelPath::Simd128); // the scalar fallback natively; the browser test checks simd128
@@ -258,7 +311,16 @@ fn training_is_deterministic_and_both_paths_agree_natively() {
     }
     assert_eq!(a.network().params(), b.network().params());
     a.reset(5);
-    let mut c = DsmTrainer::new(&ring8(), DsmConfig { hidden: vec![16, 9], batch_size: 37, ..DsmConfig::w2() }, 5).unwrap();
+    let mut c = DsmTrainer::new(
+        &ring8(),
+        DsmConfig {
+            hidden: vec![16, 9],
+            batch_size: 37,
+            ..DsmConfig::w2()
+        },
+        5,
+    )
+    .unwrap();
     for _ in 0..3 {
         assert_eq!(a.step().unwrap(), c.step().unwrap());
     }
@@ -266,7 +328,15 @@ fn training_is_deterministic_and_both_paths_agree_natively() {
 
 #[test]
 fn weights_round_trip_and_every_malformed_file_is_rejected() {
-    let mut t = DsmTrainer::new(&ring8(), DsmConfig { hidden: vec![8, 5], ..DsmConfig::w2() }, 1).unwrap();
+    let mut t = DsmTrainer::new(
+        &ring8(),
+        DsmConfig {
+            hidden: vec![8, 5],
+            ..DsmConfig::w2()
+        },
+        1,
+    )
+    .unwrap();
     for _ in 0..5 {
         t.step().unwrap();
     }
@@ -278,15 +348,32 @@ fn weights_round_trip_and_every_malformed_file_is_rejected() {
     let back = weights_file::decode(&bytes, Some(&arch)).unwrap();
     assert_eq!(back.params(), t.network().params());
     // the file's parameter order is PyTorch's: W₀ row by row first
-    assert_eq!(f32::from_le_bytes(bytes[32..36].try_into().unwrap()), t.network().weight(0, 0, 0));
-    assert_eq!(f32::from_le_bytes(bytes[36..40].try_into().unwrap()), t.network().weight(0, 0, 1));
+    assert_eq!(
+        f32::from_le_bytes(bytes[32..36].try_into().unwrap()),
+        t.network().weight(0, 0, 0)
+    );
+    assert_eq!(
+        f32::from_le_bytes(bytes[36..40].try_into().unwrap()),
+        t.network().weight(0, 0, 1)
+    );
 
-    let mut u = DsmTrainer::new(&ring8(), DsmConfig { hidden: vec![8, 5], ..DsmConfig::w2() }, 2).unwrap();
+    let mut u = DsmTrainer::new(
+        &ring8(),
+        DsmConfig {
+            hidden: vec![8, 5],
+            ..DsmConfig::w2()
+        },
+        2,
+    )
+    .unwrap();
     u.import_weights(&bytes).unwrap();
     assert_eq!(u.network().params(), t.network().params());
 
     let err = |b: &[u8]| weights_file::decode(b, Some(&arch)).unwrap_err();
-    assert_eq!(err(&bytes[..10]), WeightsFileError::TruncatedHeader { len: 10 });
+    assert_eq!(
+        err(&bytes[..10]),
+        WeightsFileError::TruncatedHeader { len: 10 }
+    );
     let mut bad = bytes.clone();
     bad[0] = b'X';
     assert!(matches!(err(&bad), WeightsFileError::BadMagic { found } if &found == b"XBNN"));
@@ -298,21 +385,45 @@ fn weights_round_trip_and_every_malformed_file_is_rejected() {
     assert_eq!(err(&bad), WeightsFileError::UnknownActivation { code: 7 });
     let mut bad = bytes.clone();
     bad[8] = 1; // relu: another architecture
-    assert!(matches!(err(&bad), WeightsFileError::ArchitectureMismatch { .. }));
+    assert!(matches!(
+        err(&bad),
+        WeightsFileError::ArchitectureMismatch { .. }
+    ));
     let mut bad = bytes.clone();
     bad[20] = 9; // first hidden width 8 → 9
     let e = err(&bad);
-    assert_eq!(e.to_string(), "weights file is for the network 3-9-5-2 (silu), but this network is 3-8-5-2 (silu)");
+    assert_eq!(
+        e.to_string(),
+        "weights file is for the network 3-9-5-2 (silu), but this network is 3-8-5-2 (silu)"
+    );
     let mut bad = bytes.clone();
     bad[20] = 0;
-    assert!(matches!(err(&bad), WeightsFileError::BadArchitecture { .. }));
+    assert!(matches!(
+        err(&bad),
+        WeightsFileError::BadArchitecture { .. }
+    ));
     let mut bad = bytes.clone();
     bad[12] = 40;
-    assert!(matches!(err(&bad), WeightsFileError::BadArchitecture { .. }));
-    assert_eq!(err(&bytes[..bytes.len() - 1]), WeightsFileError::Truncated { expected: bytes.len(), got: bytes.len() - 1 });
+    assert!(matches!(
+        err(&bad),
+        WeightsFileError::BadArchitecture { .. }
+    ));
+    assert_eq!(
+        err(&bytes[..bytes.len() - 1]),
+        WeightsFileError::Truncated {
+            expected: bytes.len(),
+            got: bytes.len() - 1
+        }
+    );
     let mut long = bytes.clone();
     long.push(0);
-    assert_eq!(err(&long), WeightsFileError::TrailingBytes { expected: bytes.len(), got: bytes.len() + 1 });
+    assert_eq!(
+        err(&long),
+        WeightsFileError::TrailingBytes {
+            expected: bytes.len(),
+            got: bytes.len() + 1
+        }
+    );
     let mut bad = bytes.clone();
     bad[40..44].copy_from_slice(&f32::NAN.to_le_bytes());
     assert_eq!(err(&bad), WeightsFileError::NonFinite { index: 2 });
@@ -321,7 +432,11 @@ fn weights_round_trip_and_every_malformed_file_is_rejected() {
     assert!(u.import_weights(&bad).is_err());
     assert_eq!(u.network().params(), &before[..]);
     // the conversion into the crate's error names the file
-    let e: Error = WeightsFileError::Truncated { expected: 4, got: 3 }.into();
+    let e: Error = WeightsFileError::Truncated {
+        expected: 4,
+        got: 3,
+    }
+    .into();
     assert!(e.to_string().starts_with("weights file must be"), "{e}");
 }
 
@@ -330,26 +445,102 @@ fn bad_configurations_name_the_parameter_and_range() {
     let data = ring8();
     let msg = |cfg: DsmConfig| DsmTrainer::new(&data, cfg, 0).unwrap_err().to_string();
     let w2 = DsmConfig::w2;
-    assert!(msg(DsmConfig { learning_rate: 0.0, ..w2() }).starts_with("learning_rate must be a finite number in (0, 1]"));
-    assert!(msg(DsmConfig { learning_rate: f64::NAN, ..w2() }).starts_with("learning_rate must be"));
-    assert!(msg(DsmConfig { learning_rate: 2.0, ..w2() }).contains("got 2"));
-    assert_eq!(msg(DsmConfig { batch_size: 0, ..w2() }), "batch_size must be an integer in [1, 4096]; got 0");
-    assert!(msg(DsmConfig { batch_size: 5000, ..w2() }).starts_with("batch_size"));
-    assert!(msg(DsmConfig { sigma_min: 0.0, ..w2() }).starts_with("sigma_min must be a finite number in [0.001, 20]"));
-    assert!(msg(DsmConfig { sigma_min: 1.0, sigma_max: 0.5, ..w2() }).starts_with("sigma_max must be a finite number in [sigma_min = 1, 20]; got 0.5"));
-    assert!(msg(DsmConfig { sigma_max: f64::INFINITY, ..w2() }).starts_with("sigma_max"));
-    assert_eq!(msg(DsmConfig { hidden: vec![128, 0], ..w2() }), "hidden must be hidden widths in [1, 512]; got 0");
-    assert!(msg(DsmConfig { hidden: vec![600], ..w2() }).contains("got 600"));
-    assert!(msg(DsmConfig { hidden: vec![4; 5], ..w2() }).starts_with("hidden must be 0 to 4 hidden layer widths"));
-    assert!(Architecture::new(&[3], Activation::Silu).unwrap_err().to_string().starts_with("widths must be"));
+    assert!(msg(DsmConfig {
+        learning_rate: 0.0,
+        ..w2()
+    })
+    .starts_with("learning_rate must be a finite number in (0, 1]"));
+    assert!(msg(DsmConfig {
+        learning_rate: f64::NAN,
+        ..w2()
+    })
+    .starts_with("learning_rate must be"));
+    assert!(msg(DsmConfig {
+        learning_rate: 2.0,
+        ..w2()
+    })
+    .contains("got 2"));
+    assert_eq!(
+        msg(DsmConfig {
+            batch_size: 0,
+            ..w2()
+        }),
+        "batch_size must be an integer in [1, 4096]; got 0"
+    );
+    assert!(msg(DsmConfig {
+        batch_size: 5000,
+        ..w2()
+    })
+    .starts_with("batch_size"));
+    assert!(msg(DsmConfig {
+        sigma_min: 0.0,
+        ..w2()
+    })
+    .starts_with("sigma_min must be a finite number in [0.001, 20]"));
+    assert!(msg(DsmConfig {
+        sigma_min: 1.0,
+        sigma_max: 0.5,
+        ..w2()
+    })
+    .starts_with("sigma_max must be a finite number in [sigma_min = 1, 20]; got 0.5"));
+    assert!(msg(DsmConfig {
+        sigma_max: f64::INFINITY,
+        ..w2()
+    })
+    .starts_with("sigma_max"));
+    assert_eq!(
+        msg(DsmConfig {
+            hidden: vec![128, 0],
+            ..w2()
+        }),
+        "hidden must be hidden widths in [1, 512]; got 0"
+    );
+    assert!(msg(DsmConfig {
+        hidden: vec![600],
+        ..w2()
+    })
+    .contains("got 600"));
+    assert!(msg(DsmConfig {
+        hidden: vec![4; 5],
+        ..w2()
+    })
+    .starts_with("hidden must be 0 to 4 hidden layer widths"));
+    assert!(Architecture::new(&[3], Activation::Silu)
+        .unwrap_err()
+        .to_string()
+        .starts_with("widths must be"));
     let mut t = DsmTrainer::new(&data, w2(), 0).unwrap();
-    assert!(t.set_learning_rate(-1.0).unwrap_err().to_string().starts_with("learning_rate"));
-    assert!(t.set_batch_size(0).unwrap_err().to_string().starts_with("batch_size"));
-    assert!(t.set_sigma_range(0.5, 0.1).unwrap_err().to_string().starts_with("sigma_max"));
-    assert!(t.relative_error(0.0, 10, 0).unwrap_err().to_string().starts_with("sigma must be"));
-    assert!(t.relative_error(1.0, 0, 0).unwrap_err().to_string().starts_with("samples must be"));
+    assert!(t
+        .set_learning_rate(-1.0)
+        .unwrap_err()
+        .to_string()
+        .starts_with("learning_rate"));
+    assert!(t
+        .set_batch_size(0)
+        .unwrap_err()
+        .to_string()
+        .starts_with("batch_size"));
+    assert!(t
+        .set_sigma_range(0.5, 0.1)
+        .unwrap_err()
+        .to_string()
+        .starts_with("sigma_max"));
+    assert!(t
+        .relative_error(0.0, 10, 0)
+        .unwrap_err()
+        .to_string()
+        .starts_with("sigma must be"));
+    assert!(t
+        .relative_error(1.0, 0, 0)
+        .unwrap_err()
+        .to_string()
+        .starts_with("samples must be"));
     let mut out = [0.0f32; 2];
-    assert!(t.score_at(&[0.0, 1.0], &[0.0], 1.0, &mut out).unwrap_err().to_string().starts_with("points must be"));
+    assert!(t
+        .score_at(&[0.0, 1.0], &[0.0], 1.0, &mut out)
+        .unwrap_err()
+        .to_string()
+        .starts_with("points must be"));
     // the settings were not changed by the rejected values
     assert_eq!(t.config(), &w2());
 }
@@ -357,13 +548,22 @@ fn bad_configurations_name_the_parameter_and_range() {
 #[test]
 fn divergence_is_detected_and_keeps_the_last_good_weights() {
     // Finite but huge weights: 1e30 · 1e30 overflows f32, so the first forward pass is non-finite.
-    let cfg = DsmConfig { hidden: vec![8], ..DsmConfig::w2() };
+    let cfg = DsmConfig {
+        hidden: vec![8],
+        ..DsmConfig::w2()
+    };
     let mut t = DsmTrainer::new(&ring8(), cfg.clone(), 4).unwrap();
     let mut huge = Mlp::zeros(t.network().architecture().clone());
     huge.set_params(&vec![1e30f32; t.network().params().len()]);
     t.import_weights(&weights_file::encode(&huge)).unwrap();
     let e = t.step().unwrap_err();
-    assert_eq!(e, Error::TrainingDiverged { step: 1, quantity: "loss" });
+    assert_eq!(
+        e,
+        Error::TrainingDiverged {
+            step: 1,
+            quantity: "loss"
+        }
+    );
     assert!(e.to_string().starts_with("training diverged at step 1: the loss became non-finite; the last finite weights were kept"));
     assert_eq!(t.network().params(), huge.params());
     assert_eq!(t.optimizer().steps(), 0);

@@ -3,14 +3,26 @@
 use scorebook::sda::guidance::VarianceRule;
 use scorebook::sda::lorenz::NoisyLorenz;
 use scorebook::sda::observation::{ObservationOperator, Observations};
-use scorebook::sda::window_posterior::{GuidedWindowConfig, GuidedWindowSampler, SelectionObservations, WindowDenoiser};
-use scorebook::sda::window_score::{training_trajectory, WindowScoreConfig, WindowScoreModel, WindowScoreTrainer};
+use scorebook::sda::window_posterior::{
+    GuidedWindowConfig, GuidedWindowSampler, SelectionObservations, WindowDenoiser,
+};
+use scorebook::sda::window_score::{
+    training_trajectory, WindowScoreConfig, WindowScoreModel, WindowScoreTrainer,
+};
 use scorebook::Error;
 
 const SHIPPED: &[u8] = include_bytes!("../www/models/lorenz-window-L9.sbnn");
 
 fn small_config() -> WindowScoreConfig {
-    WindowScoreConfig { len: 4, hidden: vec![64, 64], learning_rate: 2e-3, batch_size: 64, sigma_min: 0.02, sigma_max: 5.0, trajectory: 4096 }
+    WindowScoreConfig {
+        len: 4,
+        hidden: vec![64, 64],
+        learning_rate: 2e-3,
+        batch_size: 64,
+        sigma_min: 0.02,
+        sigma_max: 5.0,
+        trajectory: 4096,
+    }
 }
 
 #[test]
@@ -32,7 +44,9 @@ fn shipped_model_beats_the_zero_model_on_held_out_windows() {
     let cfg = WindowScoreConfig::shipped();
     // A trajectory from another seed than the training one (7).
     let held = training_trajectory(&NoisyLorenz::default(), 8192, 12345).unwrap();
-    let loss = m.dsm_loss(&held, cfg.sigma_min, cfg.sigma_max, 2000, 1).unwrap();
+    let loss = m
+        .dsm_loss(&held, cfg.sigma_min, cfg.sigma_max, 2000, 1)
+        .unwrap();
     // The zero network scores E‖z‖² = 3L = 27 (sd of the 2000-window mean: √(2·27/2000) ≈ 0.16).
     // The trained model's loss is about 6; asserting below half the zero model leaves a wide margin
     // while still failing for an untrained or broken network.
@@ -41,7 +55,8 @@ fn shipped_model_beats_the_zero_model_on_held_out_windows() {
         let mut z = scorebook::nn::Mlp::zeros(m.network().architecture().clone());
         let _ = &mut z;
         let mut mz = WindowScoreModel::new(z, 1).unwrap();
-        mz.dsm_loss(&held, cfg.sigma_min, cfg.sigma_max, 2000, 1).unwrap()
+        mz.dsm_loss(&held, cfg.sigma_min, cfg.sigma_max, 2000, 1)
+            .unwrap()
     };
     // Same windows and noises: the zero model's loss is the sample mean of ‖z‖² ≈ 27 ± 0.16·4.
     assert!((zero - 27.0).abs() < 0.7, "zero model {zero}");
@@ -66,10 +81,17 @@ fn vjp_matches_finite_differences_of_the_tweedie_mean() {
         let (mut a, mut b) = (vec![0.0; 27], vec![0.0; 27]);
         m.denoise(&xp, sigma, &mut a).unwrap();
         m.denoise(&xm, sigma, &mut b).unwrap();
-        let fd: f64 = (0..27).map(|j| v[j] as f64 * (a[j] - b[j]) as f64).sum::<f64>() / (2.0 * h as f64);
+        let fd: f64 = (0..27)
+            .map(|j| v[j] as f64 * (a[j] - b[j]) as f64)
+            .sum::<f64>()
+            / (2.0 * h as f64);
         // Central differences: O(h²) truncation plus f32 rounding ≈ 1e-7·|x̂₀|/h ≈ 1e-4 per entry,
         // summed over 27 entries; 2e-2 absolute bounds both for this smooth (SiLU) network.
-        assert!((fd - g[i] as f64).abs() < 2e-2, "entry {i}: fd {fd}, vjp {}", g[i]);
+        assert!(
+            (fd - g[i] as f64).abs() < 2e-2,
+            "entry {i}: fd {fd}, vjp {}",
+            g[i]
+        );
     }
 }
 
@@ -83,8 +105,10 @@ fn window_length_mismatch_is_a_clear_error() {
     assert!(e.to_string().contains("window-score network"), "{e}");
     assert!(WindowScoreModel::from_weights(b"junk", None, 1).is_err());
     // Observations of a 12-state window against a 9-state model.
-    let truth = scorebook::sda::lorenz::simulate_truth(&NoisyLorenz::default(), 100, 12, 1).unwrap();
-    let obs = Observations::simulate(ObservationOperator::preset("x8").unwrap(), &truth, 2).unwrap();
+    let truth =
+        scorebook::sda::lorenz::simulate_truth(&NoisyLorenz::default(), 100, 12, 1).unwrap();
+    let obs =
+        Observations::simulate(ObservationOperator::preset("x8").unwrap(), &truth, 2).unwrap();
     let e = SelectionObservations::from_window(&obs, 9).unwrap_err();
     assert!(e.to_string().contains("window length"), "{e}");
     let mut bad = small_config();
@@ -92,7 +116,10 @@ fn window_length_mismatch_is_a_clear_error() {
     assert!(WindowScoreTrainer::new(&NoisyLorenz::default(), bad, 1).is_err());
     let mut bad = small_config();
     bad.sigma_max = 0.01;
-    assert!(WindowScoreTrainer::new(&NoisyLorenz::default(), bad, 1).unwrap_err().to_string().contains("sigma_max"));
+    assert!(WindowScoreTrainer::new(&NoisyLorenz::default(), bad, 1)
+        .unwrap_err()
+        .to_string()
+        .contains("sigma_max"));
 }
 
 /// The exact denoiser of a Gaussian prior N(0, C): x̂₀ = C (C + σ² I)⁻¹ x, ∂x̂₀/∂x = C (C + σ²)⁻¹.
@@ -106,7 +133,9 @@ struct GaussianPrior {
 
 fn inverse(a: &[f64], d: usize) -> Vec<f64> {
     let mut m = a.to_vec();
-    let mut inv: Vec<f64> = (0..d * d).map(|i| if i / d == i % d { 1.0 } else { 0.0 }).collect();
+    let mut inv: Vec<f64> = (0..d * d)
+        .map(|i| if i / d == i % d { 1.0 } else { 0.0 })
+        .collect();
     for p in 0..d {
         let piv = m[p * d + p];
         for j in 0..d {
@@ -127,7 +156,9 @@ fn inverse(a: &[f64], d: usize) -> Vec<f64> {
 }
 
 fn matmul(a: &[f64], b: &[f64], d: usize) -> Vec<f64> {
-    (0..d * d).map(|ij| (0..d).map(|k| a[ij / d * d + k] * b[k * d + ij % d]).sum()).collect()
+    (0..d * d)
+        .map(|ij| (0..d).map(|k| a[ij / d * d + k] * b[k * d + ij % d]).sum())
+        .collect()
 }
 
 impl WindowDenoiser for GaussianPrior {
@@ -147,7 +178,9 @@ impl WindowDenoiser for GaussianPrior {
         self.rows = x.len() / d;
         for r in 0..self.rows {
             for i in 0..d {
-                x0[r * d + i] = (0..d).map(|k| j[i * d + k] * x[r * d + k] as f64).sum::<f64>() as f32;
+                x0[r * d + i] = (0..d)
+                    .map(|k| j[i * d + k] * x[r * d + k] as f64)
+                    .sum::<f64>() as f32;
             }
         }
         Ok(())
@@ -156,7 +189,9 @@ impl WindowDenoiser for GaussianPrior {
         let d = self.d;
         for r in 0..self.rows {
             for i in 0..d {
-                out[r * d + i] = (0..d).map(|k| self.jt[i * d + k] * v[r * d + k] as f64).sum::<f64>() as f32;
+                out[r * d + i] = (0..d)
+                    .map(|k| self.jt[i * d + k] * v[r * d + k] as f64)
+                    .sum::<f64>() as f32;
             }
         }
         Ok(())
@@ -166,8 +201,12 @@ impl WindowDenoiser for GaussianPrior {
 /// A correlated prior covariance C = B Bᵀ + 0.2 I on d = 6 (a window of two "states").
 fn prior_covariance() -> Vec<f64> {
     let d = 6;
-    let b: Vec<f64> = (0..d * d).map(|i| (((i * 37 + 11) % 17) as f64 - 8.0) / 12.0).collect();
-    let mut c: Vec<f64> = (0..d * d).map(|ij| (0..d).map(|k| b[ij / d * d + k] * b[ij % d * d + k]).sum()).collect();
+    let b: Vec<f64> = (0..d * d)
+        .map(|i| (((i * 37 + 11) % 17) as f64 - 8.0) / 12.0)
+        .collect();
+    let mut c: Vec<f64> = (0..d * d)
+        .map(|ij| (0..d).map(|k| b[ij / d * d + k] * b[ij % d * d + k]).sum())
+        .collect();
     (0..d).for_each(|i| c[i * d + i] += 0.2);
     c
 }
@@ -182,23 +221,55 @@ fn exact_posterior(c: &[f64], obs: &SelectionObservations, d: usize) -> (Vec<f64
         b[i] += obs.value[j] / obs.noise[j].powi(2);
     }
     let s = inverse(&p, d);
-    let mu = (0..d).map(|i| (0..d).map(|k| s[i * d + k] * b[k]).sum()).collect();
+    let mu = (0..d)
+        .map(|i| (0..d).map(|k| s[i * d + k] * b[k]).sum())
+        .collect();
     (mu, s)
 }
 
-fn run_gaussian(corrections: usize, tau: f64, seed: u64) -> (Vec<f64>, Vec<f64>, Vec<f64>, Vec<f64>) {
+fn run_gaussian(
+    corrections: usize,
+    tau: f64,
+    seed: u64,
+) -> (Vec<f64>, Vec<f64>, Vec<f64>, Vec<f64>) {
     let d = 6;
     let c = prior_covariance();
-    let obs = SelectionObservations { index: vec![0, 4], value: vec![1.2, -0.7], noise: vec![0.3, 0.5] };
+    let obs = SelectionObservations {
+        index: vec![0, 4],
+        value: vec![1.2, -0.7],
+        noise: vec![0.3, 0.5],
+    };
     let (mu, sig) = exact_posterior(&c, &obs, d);
-    let den = GaussianPrior { c, d, jt: vec![], rows: 0 };
-    let cfg = GuidedWindowConfig { samples: 4000, levels: 400, sigma_min: 0.005, sigma_max: 10.0, corrections, tau, variance: VarianceRule::Tweedie };
+    let den = GaussianPrior {
+        c,
+        d,
+        jt: vec![],
+        rows: 0,
+    };
+    let cfg = GuidedWindowConfig {
+        samples: 4000,
+        levels: 400,
+        sigma_min: 0.005,
+        sigma_max: 10.0,
+        corrections,
+        tau,
+        variance: VarianceRule::Tweedie,
+    };
     let mut s = GuidedWindowSampler::new(den, obs, cfg, seed).unwrap();
     while !s.advance(16).unwrap() {}
     let n = cfg.samples;
     let w = s.windows();
-    let mean: Vec<f64> = (0..d).map(|i| (0..n).map(|r| w[r * d + i] as f64).sum::<f64>() / n as f64).collect();
-    let var: Vec<f64> = (0..d).map(|i| (0..n).map(|r| (w[r * d + i] as f64 - mean[i]).powi(2)).sum::<f64>() / (n - 1) as f64).collect();
+    let mean: Vec<f64> = (0..d)
+        .map(|i| (0..n).map(|r| w[r * d + i] as f64).sum::<f64>() / n as f64)
+        .collect();
+    let var: Vec<f64> = (0..d)
+        .map(|i| {
+            (0..n)
+                .map(|r| (w[r * d + i] as f64 - mean[i]).powi(2))
+                .sum::<f64>()
+                / (n - 1) as f64
+        })
+        .collect();
     (mean, var, mu, (0..d).map(|i| sig[i * d + i]).collect())
 }
 
@@ -211,8 +282,18 @@ fn exact_score_guided_sampler_reproduces_the_linear_gaussian_posterior() {
         // σ_min² = 2.5e-5 left-over noise are below 1% of v).
         let se_m = (v[i] / 4000.0).sqrt();
         let se_v = v[i] * (2.0f64 / 4000.0).sqrt();
-        assert!((mean[i] - mu[i]).abs() < 4.5 * se_m + 0.01 * v[i].sqrt(), "mean {i}: {} vs {}", mean[i], mu[i]);
-        assert!((var[i] - v[i]).abs() < 4.5 * se_v + 0.02 * v[i], "var {i}: {} vs {}", var[i], v[i]);
+        assert!(
+            (mean[i] - mu[i]).abs() < 4.5 * se_m + 0.01 * v[i].sqrt(),
+            "mean {i}: {} vs {}",
+            mean[i],
+            mu[i]
+        );
+        assert!(
+            (var[i] - v[i]).abs() < 4.5 * se_v + 0.02 * v[i],
+            "var {i}: {} vs {}",
+            var[i],
+            v[i]
+        );
     }
 }
 
@@ -223,8 +304,18 @@ fn langevin_corrections_keep_the_exact_posterior() {
         let se_m = (v[i] / 4000.0).sqrt();
         let se_v = v[i] * (2.0f64 / 4000.0).sqrt();
         // As above, plus the unadjusted Langevin bias O(τ) of the corrector's stationary law.
-        assert!((mean[i] - mu[i]).abs() < 4.5 * se_m + 0.02 * v[i].sqrt(), "mean {i}: {} vs {}", mean[i], mu[i]);
-        assert!((var[i] - v[i]).abs() < 4.5 * se_v + 0.05 * v[i], "var {i}: {} vs {}", var[i], v[i]);
+        assert!(
+            (mean[i] - mu[i]).abs() < 4.5 * se_m + 0.02 * v[i].sqrt(),
+            "mean {i}: {} vs {}",
+            mean[i],
+            mu[i]
+        );
+        assert!(
+            (var[i] - v[i]).abs() < 4.5 * se_v + 0.05 * v[i],
+            "var {i}: {} vs {}",
+            var[i],
+            v[i]
+        );
     }
 }
 
@@ -252,8 +343,20 @@ impl WindowDenoiser for NanBelowOne {
 
 #[test]
 fn a_diverging_run_is_reported_and_stays_stopped() {
-    let obs = SelectionObservations { index: vec![1], value: vec![0.5], noise: vec![0.1] };
-    let cfg = GuidedWindowConfig { samples: 16, levels: 20, sigma_min: 0.01, sigma_max: 10.0, corrections: 0, tau: 0.1, variance: VarianceRule::Hyper(0.1) };
+    let obs = SelectionObservations {
+        index: vec![1],
+        value: vec![0.5],
+        noise: vec![0.1],
+    };
+    let cfg = GuidedWindowConfig {
+        samples: 16,
+        levels: 20,
+        sigma_min: 0.01,
+        sigma_max: 10.0,
+        corrections: 0,
+        tau: 0.1,
+        variance: VarianceRule::Hyper(0.1),
+    };
     let mut s = GuidedWindowSampler::new(NanBelowOne, obs.clone(), cfg, 1).unwrap();
     let e = loop {
         match s.advance(1) {
@@ -265,8 +368,20 @@ fn a_diverging_run_is_reported_and_stays_stopped() {
     assert!(matches!(e, Error::Diverged { particles: 16, .. }), "{e}");
     assert!(s.advance(1).is_err() && !s.is_done());
     // bad settings name the parameter
-    let bad = GuidedWindowConfig { corrections: 17, ..cfg };
-    assert!(GuidedWindowSampler::new(NanBelowOne, obs.clone(), bad, 1).unwrap_err().to_string().contains("corrections"));
-    let far = SelectionObservations { index: vec![3], ..obs };
-    assert!(GuidedWindowSampler::new(NanBelowOne, far, cfg, 1).unwrap_err().to_string().contains("observed index"));
+    let bad = GuidedWindowConfig {
+        corrections: 17,
+        ..cfg
+    };
+    assert!(GuidedWindowSampler::new(NanBelowOne, obs.clone(), bad, 1)
+        .unwrap_err()
+        .to_string()
+        .contains("corrections"));
+    let far = SelectionObservations {
+        index: vec![3],
+        ..obs
+    };
+    assert!(GuidedWindowSampler::new(NanBelowOne, far, cfg, 1)
+        .unwrap_err()
+        .to_string()
+        .contains("observed index"));
 }

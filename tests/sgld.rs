@@ -15,7 +15,14 @@ struct Estimate {
 
 /// Runs `steps` steps and returns the ε-weighted mean and variance with batch-means SEs (40
 /// blocks). The chain's own running moments must agree with the blocks' pooled ones.
-fn run(model: &ConjugateGaussian, s: StepSchedule, batch: f64, burn: u64, steps: u64, seed: u64) -> Estimate {
+fn run(
+    model: &ConjugateGaussian,
+    s: StepSchedule,
+    batch: f64,
+    burn: u64,
+    steps: u64,
+    seed: u64,
+) -> Estimate {
     let total: f64 = (burn..steps).map(|t| s.step_size(t)).sum();
     let k = 40;
     let per = total / k as f64;
@@ -44,7 +51,12 @@ fn run(model: &ConjugateGaussian, s: StepSchedule, batch: f64, burn: u64, steps:
         (v.iter().map(|x| (x - m).powi(2)).sum::<f64>() / (v.len() as f64 - 1.0) / kk).sqrt()
     };
     assert!(bm.len() >= 38, "{} blocks", bm.len());
-    Estimate { mean: c.mean(), var: c.variance(), se_mean: se(&bm), se_var: se(&bv) }
+    Estimate {
+        mean: c.mean(),
+        var: c.variance(),
+        se_mean: se(&bm),
+        se_var: se(&bv),
+    }
 }
 
 #[test]
@@ -52,10 +64,14 @@ fn the_posterior_is_the_conjugate_update_checked_by_quadrature() {
     let m = ConjugateGaussian::synthetic(100.0, 1.0, 1).unwrap();
     assert_eq!(m.len(), 100);
     // ∫ θᵏ N(θ; 0, 1) Πᵢ N(yᵢ; θ, 1) dθ on a fine midpoint grid, in logs to avoid underflow
-    let logpost = |t: f64| -0.5 * t * t - 0.5 * m.data().iter().map(|y| (y - t) * (y - t)).sum::<f64>();
+    let logpost =
+        |t: f64| -0.5 * t * t - 0.5 * m.data().iter().map(|y| (y - t) * (y - t)).sum::<f64>();
     let (lo, h) = (0.0, 1e-4);
     let grid: Vec<f64> = (0..20_000).map(|i| lo + (i as f64 + 0.5) * h).collect();
-    let top = grid.iter().map(|&t| logpost(t)).fold(f64::NEG_INFINITY, f64::max);
+    let top = grid
+        .iter()
+        .map(|&t| logpost(t))
+        .fold(f64::NEG_INFINITY, f64::max);
     let (mut z, mut z1, mut z2) = (0.0, 0.0, 0.0);
     for &t in &grid {
         let w = (logpost(t) - top).exp();
@@ -65,7 +81,11 @@ fn the_posterior_is_the_conjugate_update_checked_by_quadrature() {
     }
     let (mean, var) = (z1 / z, z2 / z - (z1 / z).powi(2));
     // midpoint rule on a Gaussian of sd 0.1 with h = 1e-4: error far below 1e-9
-    assert!((mean - m.posterior_mean()).abs() < 1e-9, "{mean} vs {}", m.posterior_mean());
+    assert!(
+        (mean - m.posterior_mean()).abs() < 1e-9,
+        "{mean} vs {}",
+        m.posterior_mean()
+    );
     assert!((var - m.posterior_variance()).abs() < 1e-9);
     assert!((m.posterior_variance() - 1.0 / 101.0).abs() < 1e-15);
     // the density integrates to one
@@ -83,8 +103,18 @@ fn v_l11_decreasing_steps_sample_the_posterior() {
     let e = run(&m, s, 10.0, 10_000, 10_000_000, 3);
     let (pm, pv) = (m.posterior_mean(), m.posterior_variance());
     eprintln!("decreasing: mean {:.5} (exact {pm:.5}, SE {:.1e}), variance {:.6} (exact {pv:.6}, SE {:.1e})", e.mean, e.se_mean, e.var, e.se_var);
-    assert!((e.mean - pm).abs() < 5.0 * e.se_mean, "mean {} vs {pm} (SE {})", e.mean, e.se_mean);
-    assert!((e.var - pv).abs() < 5.0 * e.se_var, "var {} vs {pv} (SE {})", e.var, e.se_var);
+    assert!(
+        (e.mean - pm).abs() < 5.0 * e.se_mean,
+        "mean {} vs {pm} (SE {})",
+        e.mean,
+        e.se_mean
+    );
+    assert!(
+        (e.var - pv).abs() < 5.0 * e.se_var,
+        "var {} vs {pv} (SE {})",
+        e.var,
+        e.se_var
+    );
     // the SE is small enough for the check to mean something: 5 SE < 15 % of the variance
     assert!(5.0 * e.se_var < 0.15 * pv);
 }
@@ -95,19 +125,50 @@ fn v_l11_decreasing_steps_sample_the_posterior() {
 fn constant_step_variance_is_inflated_exactly_as_predicted() {
     let m = ConjugateGaussian::synthetic(100.0, 1.0, 1).unwrap();
     let eps = 0.005;
-    let e = run(&m, StepSchedule::constant(eps).unwrap(), 10.0, 1000, 1_000_000, 4);
+    let e = run(
+        &m,
+        StepSchedule::constant(eps).unwrap(),
+        10.0,
+        1000,
+        1_000_000,
+        4,
+    );
     let v = m.constant_step_variance(eps, 10).unwrap();
-    eprintln!("constant: variance {:.6} (exact stationary {v:.6}, posterior {:.6}), ratio {:.4}", e.var, m.posterior_variance(), v / m.posterior_variance());
-    assert!((e.var - v).abs() < 5.0 * e.se_var, "{} vs {v} (SE {})", e.var, e.se_var);
+    eprintln!(
+        "constant: variance {:.6} (exact stationary {v:.6}, posterior {:.6}), ratio {:.4}",
+        e.var,
+        m.posterior_variance(),
+        v / m.posterior_variance()
+    );
+    assert!(
+        (e.var - v).abs() < 5.0 * e.se_var,
+        "{} vs {v} (SE {})",
+        e.var,
+        e.se_var
+    );
     assert!((e.mean - m.posterior_mean()).abs() < 5.0 * e.se_mean);
     assert!(v / m.posterior_variance() > 2.5);
-    assert!((e.var - m.posterior_variance()) > 50.0 * e.se_var, "inflation is far beyond noise");
+    assert!(
+        (e.var - m.posterior_variance()) > 50.0 * e.se_var,
+        "inflation is far beyond noise"
+    );
     // full batch: no minibatch noise, only the discretisation factor 1/(1 − εP/4)
     assert_eq!(m.gradient_noise_variance(100), 0.0);
-    let full = run(&m, StepSchedule::constant(eps).unwrap(), 100.0, 1000, 400_000, 5);
+    let full = run(
+        &m,
+        StepSchedule::constant(eps).unwrap(),
+        100.0,
+        1000,
+        400_000,
+        5,
+    );
     let vf = m.constant_step_variance(eps, 100).unwrap();
     assert!((vf - 1.0 / (101.0 * (1.0 - eps * 101.0 / 4.0))).abs() < 1e-15);
-    assert!((full.var - vf).abs() < 5.0 * full.se_var, "{} vs {vf}", full.var);
+    assert!(
+        (full.var - vf).abs() < 5.0 * full.se_var,
+        "{} vs {vf}",
+        full.var
+    );
 }
 
 /// The batch is uniform without replacement: over many steps every index is used n/N of the
@@ -122,7 +183,14 @@ fn minibatch_gradient_is_unbiased_with_the_stated_variance() {
     let (mut s1, mut s2) = (0.0, 0.0);
     let reps = 200_000;
     for seed in 0..reps {
-        let mut c = Sgld::new(m.clone(), StepSchedule::constant(eps).unwrap(), 5.0, 0, seed).unwrap();
+        let mut c = Sgld::new(
+            m.clone(),
+            StepSchedule::constant(eps).unwrap(),
+            5.0,
+            0,
+            seed,
+        )
+        .unwrap();
         let (th, _) = c.step().unwrap();
         s1 += th;
         s2 += th * th;
@@ -141,19 +209,33 @@ fn bad_inputs_name_the_parameter_and_range() {
     let m = ConjugateGaussian::synthetic(20.0, 0.5, 1).unwrap();
     let s = StepSchedule::constant(0.01).unwrap();
     let msg = |e: Error| e.to_string();
-    assert!(msg(Sgld::new(m.clone(), s, 0.0, 0, 1).unwrap_err()).starts_with("batch_size must be an integer in [1, 20]; got 0"));
-    assert!(msg(Sgld::new(m.clone(), s, 21.0, 0, 1).unwrap_err()).starts_with("batch_size must be an integer in [1, 20]; got 21"));
+    assert!(msg(Sgld::new(m.clone(), s, 0.0, 0, 1).unwrap_err())
+        .starts_with("batch_size must be an integer in [1, 20]; got 0"));
+    assert!(msg(Sgld::new(m.clone(), s, 21.0, 0, 1).unwrap_err())
+        .starts_with("batch_size must be an integer in [1, 20]; got 21"));
     assert!(msg(Sgld::new(m.clone(), s, 2.5, 0, 1).unwrap_err()).starts_with("batch_size must be"));
-    assert!(msg(StepSchedule::constant(0.0).unwrap_err()).starts_with("step_size must be a finite number in (0, 10]"));
+    assert!(msg(StepSchedule::constant(0.0).unwrap_err())
+        .starts_with("step_size must be a finite number in (0, 10]"));
     assert!(msg(StepSchedule::constant(-1.0).unwrap_err()).starts_with("step_size must be"));
-    assert!(msg(StepSchedule::decreasing(0.0, 1.0, 0.55).unwrap_err()).starts_with("a must be a finite number in (0, 10]"));
-    assert!(msg(StepSchedule::decreasing(0.1, 0.0, 0.55).unwrap_err()).starts_with("b must be a finite number in (0, 1000000000]"));
-    assert!(msg(StepSchedule::decreasing(0.1, 1.0, 0.5).unwrap_err()).starts_with("gamma must be a finite number in (0.5, 1]"));
+    assert!(msg(StepSchedule::decreasing(0.0, 1.0, 0.55).unwrap_err())
+        .starts_with("a must be a finite number in (0, 10]"));
+    assert!(msg(StepSchedule::decreasing(0.1, 0.0, 0.55).unwrap_err())
+        .starts_with("b must be a finite number in (0, 1000000000]"));
+    assert!(msg(StepSchedule::decreasing(0.1, 1.0, 0.5).unwrap_err())
+        .starts_with("gamma must be a finite number in (0.5, 1]"));
     assert!(msg(StepSchedule::decreasing(0.1, 1.0, 1.2).unwrap_err()).starts_with("gamma must be"));
-    assert!(msg(ConjugateGaussian::synthetic(0.0, 1.0, 1).unwrap_err()).starts_with("data_size must be an integer in [1, 100000]"));
-    assert!(msg(ConjugateGaussian::synthetic(10.0, 20.0, 1).unwrap_err()).starts_with("theta_true must be a finite number in [-10, 10]"));
-    assert!(msg(ConjugateGaussian::new(vec![]).unwrap_err()).starts_with("data must be 1 to 100000 numbers"));
-    assert!(msg(ConjugateGaussian::new(vec![1.0, f64::NAN]).unwrap_err()).starts_with("data must be finite numbers"));
+    assert!(msg(ConjugateGaussian::synthetic(0.0, 1.0, 1).unwrap_err())
+        .starts_with("data_size must be an integer in [1, 100000]"));
+    assert!(
+        msg(ConjugateGaussian::synthetic(10.0, 20.0, 1).unwrap_err())
+            .starts_with("theta_true must be a finite number in [-10, 10]")
+    );
+    assert!(msg(ConjugateGaussian::new(vec![]).unwrap_err())
+        .starts_with("data must be 1 to 100000 numbers"));
+    assert!(
+        msg(ConjugateGaussian::new(vec![1.0, f64::NAN]).unwrap_err())
+            .starts_with("data must be finite numbers")
+    );
 }
 
 /// ε ≥ 4/P: the linear recursion's factor |1 − εP/2| ≥ 1, so θ grows geometrically.

@@ -203,17 +203,38 @@ fn relaxation_kl_decays_at_the_entropy_production_rate() {
     // ~ h² |KL‴|/6 < 1e-9 here and round-off ~ 1e-16/1e-5 = 1e-11; 1e-7 relative leaves margin.
     for p in [
         TrapProcess::ito_relaxation(),
-        TrapProcess::new(0.5, 2.0, 3.0, -1.0, 2.5, 4.0, Protocol::Fixed { centre: 1.5 }).unwrap(),
+        TrapProcess::new(
+            0.5,
+            2.0,
+            3.0,
+            -1.0,
+            2.5,
+            4.0,
+            Protocol::Fixed { centre: 1.5 },
+        )
+        .unwrap(),
     ] {
         let h = 1e-5;
         for t in [0.05, 0.3, 0.9, 2.0] {
             let dkl = (p.kl_to_equilibrium(t + h) - p.kl_to_equilibrium(t - h)) / (2.0 * h);
             let s = p.entropy_production_rate(t);
-            assert!((dkl + s).abs() <= 1e-7 * (1.0 + s), "t = {t}: dKL/dt = {dkl}, sigma = {s}");
+            assert!(
+                (dkl + s).abs() <= 1e-7 * (1.0 + s),
+                "t = {t}: dKL/dt = {dkl}, sigma = {s}"
+            );
         }
         assert!(p.kl_to_equilibrium(0.0) > 0.0);
     }
     // at equilibrium exactly: N(λ, T/k) has KL 0
-    let eq = TrapProcess::new(1.0, 1.0, 2.0, 0.5, 0.5f64.sqrt(), 1.0, Protocol::Fixed { centre: 0.5 }).unwrap();
+    let eq = TrapProcess::new(
+        1.0,
+        1.0,
+        2.0,
+        0.5,
+        0.5f64.sqrt(),
+        1.0,
+        Protocol::Fixed { centre: 0.5 },
+    )
+    .unwrap();
     assert!(eq.kl_to_equilibrium(0.3).abs() < 1e-15);
 }

@@ -25,7 +25,12 @@ fn eps_training_and_sampling_are_bit_identical_on_both_paths() {
     assert!(simd_compiled_in());
     let data = preset("two-modes").unwrap();
     let s = BetaSchedule::linear(40, 1e-3, 0.2).unwrap();
-    let cfg = EpsConfig { hidden: vec![33, 17], activation: Activation::Silu, learning_rate: 2e-3, batch_size: 37 };
+    let cfg = EpsConfig {
+        hidden: vec![33, 17],
+        activation: Activation::Silu,
+        learning_rate: 2e-3,
+        batch_size: 37,
+    };
     let run = |path: KernelPath| {
         let mut tr = EpsTrainer::new(&data, s.clone(), cfg.clone(), 9).unwrap();
         tr.set_path(path);
@@ -47,7 +52,17 @@ fn eps_training_and_sampling_are_bit_identical_on_both_paths() {
 }
 
 fn forward() -> DdpmForwardWidget {
-    DdpmForwardWidget::new("ring8", "linear", 1000.0, 1e-4, 0.02, "8,4,0,-4,-8", 5000.0, 3).unwrap()
+    DdpmForwardWidget::new(
+        "ring8",
+        "linear",
+        1000.0,
+        1e-4,
+        0.02,
+        "8,4,0,-4,-8",
+        5000.0,
+        3,
+    )
+    .unwrap()
 }
 
 #[wasm_bindgen_test]
@@ -97,7 +112,17 @@ fn the_forward_widget_matches_the_exact_marginal_and_draws() {
 /// Dragging a custom knot through the SNR chart's own mapping changes the schedule.
 #[wasm_bindgen_test]
 fn knots_are_picked_and_dragged_on_the_snr_chart() {
-    let mut w = DdpmForwardWidget::new("two-modes", "custom", 100.0, 1e-4, 0.02, "8,4,0,-4,-8", 1000.0, 1).unwrap();
+    let mut w = DdpmForwardWidget::new(
+        "two-modes",
+        "custom",
+        100.0,
+        1e-4,
+        0.02,
+        "8,4,0,-4,-8",
+        1000.0,
+        1,
+    )
+    .unwrap();
     let c = canvas(500, 200);
     assert_eq!(w.pick_knot(10.0, 10.0, 1.0), -1, "no chart drawn yet");
     w.draw_snr(&c, 1.0, false).unwrap();
@@ -128,26 +153,75 @@ fn knots_are_picked_and_dragged_on_the_snr_chart() {
 #[wasm_bindgen_test]
 fn forward_bad_inputs_throw_errors_naming_the_parameter() {
     let f = |r: Result<DdpmForwardWidget, JsError>| message(r.err().expect("rejected"));
-    assert!(f(DdpmForwardWidget::new("ring8", "linear", 0.0, 1e-4, 0.02, "8,-8", 100.0, 1)).starts_with("steps must be"));
-    assert!(f(DdpmForwardWidget::new("ring8", "linear", 10.0, 1.5, 0.02, "8,-8", 100.0, 1)).starts_with("beta_start must be"));
-    assert!(f(DdpmForwardWidget::new("ring8", "linear", 10.0, 1e-4, 0.0, "8,-8", 100.0, 1)).starts_with("beta_end must be"));
-    assert!(f(DdpmForwardWidget::new("ring8", "custom", 10.0, 1e-4, 0.02, "1,2", 100.0, 1)).starts_with("knots must be"));
-    assert!(f(DdpmForwardWidget::new("ring8", "custom", 10.0, 1e-4, 0.02, "a,b", 100.0, 1)).starts_with("knots must be"));
-    assert!(f(DdpmForwardWidget::new("ring8", "quadratic", 10.0, 1e-4, 0.02, "8,-8", 100.0, 1)).starts_with("schedule must be"));
-    assert!(f(DdpmForwardWidget::new("nope", "linear", 10.0, 1e-4, 0.02, "8,-8", 100.0, 1)).starts_with("target must be"));
-    assert!(f(DdpmForwardWidget::new("ring8", "linear", 10.0, 1e-4, 0.02, "8,-8", 0.0, 1)).starts_with("particles must be"));
+    assert!(f(DdpmForwardWidget::new(
+        "ring8", "linear", 0.0, 1e-4, 0.02, "8,-8", 100.0, 1
+    ))
+    .starts_with("steps must be"));
+    assert!(f(DdpmForwardWidget::new(
+        "ring8", "linear", 10.0, 1.5, 0.02, "8,-8", 100.0, 1
+    ))
+    .starts_with("beta_start must be"));
+    assert!(f(DdpmForwardWidget::new(
+        "ring8", "linear", 10.0, 1e-4, 0.0, "8,-8", 100.0, 1
+    ))
+    .starts_with("beta_end must be"));
+    assert!(f(DdpmForwardWidget::new(
+        "ring8", "custom", 10.0, 1e-4, 0.02, "1,2", 100.0, 1
+    ))
+    .starts_with("knots must be"));
+    assert!(f(DdpmForwardWidget::new(
+        "ring8", "custom", 10.0, 1e-4, 0.02, "a,b", 100.0, 1
+    ))
+    .starts_with("knots must be"));
+    assert!(f(DdpmForwardWidget::new(
+        "ring8",
+        "quadratic",
+        10.0,
+        1e-4,
+        0.02,
+        "8,-8",
+        100.0,
+        1
+    ))
+    .starts_with("schedule must be"));
+    assert!(f(DdpmForwardWidget::new(
+        "nope", "linear", 10.0, 1e-4, 0.02, "8,-8", 100.0, 1
+    ))
+    .starts_with("target must be"));
+    assert!(f(DdpmForwardWidget::new(
+        "ring8", "linear", 10.0, 1e-4, 0.02, "8,-8", 0.0, 1
+    ))
+    .starts_with("particles must be"));
     let mut w = forward();
-    assert!(message(w.set_step(-1.0).unwrap_err()).starts_with("t must be an integer step in [0, 1000]"));
+    assert!(message(w.set_step(-1.0).unwrap_err())
+        .starts_with("t must be an integer step in [0, 1000]"));
     assert!(message(w.set_step(1001.0).unwrap_err()).starts_with("t must be"));
     assert!(message(w.set_step(f64::NAN).unwrap_err()).starts_with("t must be"));
-    assert!(message(w.set_schedule("linear", 5001.0, 1e-4, 0.02).unwrap_err()).starts_with("steps must be"));
+    assert!(
+        message(w.set_schedule("linear", 5001.0, 1e-4, 0.02).unwrap_err())
+            .starts_with("steps must be")
+    );
     assert!(message(w.drag_knot(0, 1.0, 1.0).unwrap_err()).contains("draw the SNR chart"));
     // nothing changed after the rejected calls
     assert_eq!(w.steps(), 1000.0);
 }
 
 fn trainer() -> DdpmTrainWidget {
-    DdpmTrainWidget::new("two-modes", "linear", 100.0, 0.2, "8,4,0,-4,-8", "32,32", 2e-3, 128.0, "ddim", 20.0, 1000.0, 4).unwrap()
+    DdpmTrainWidget::new(
+        "two-modes",
+        "linear",
+        100.0,
+        0.2,
+        "8,4,0,-4,-8",
+        "32,32",
+        2e-3,
+        128.0,
+        "ddim",
+        20.0,
+        1000.0,
+        4,
+    )
+    .unwrap()
 }
 
 #[wasm_bindgen_test]
@@ -177,7 +251,10 @@ fn the_train_widget_learns_samples_and_scrubs() {
     let le = w.snapshot_stats(0, (n - 1) as f64).unwrap();
     assert!((le[8] - truth[5]).abs() < 0.15, "{le:?}");
     // at snapshot 0 both clouds are the same prior draw
-    assert_eq!(w.snapshot_stats(0, 0.0).unwrap()[1..6], w.snapshot_stats(1, 0.0).unwrap()[1..6]);
+    assert_eq!(
+        w.snapshot_stats(0, 0.0).unwrap()[1..6],
+        w.snapshot_stats(1, 0.0).unwrap()[1..6]
+    );
     for which in 0..2 {
         let c = canvas(360, 360);
         w.draw(&c, which, 5.0, 1.0, false).unwrap();
@@ -193,10 +270,14 @@ fn the_train_widget_learns_samples_and_scrubs() {
 fn train_bad_inputs_throw_errors_naming_the_parameter() {
     let f = |r: Result<DdpmTrainWidget, JsError>| message(r.err().expect("rejected"));
     let mk = |t: &str, steps: f64, lr: f64, batch: f64, sampler: &str, k: f64, n: f64| {
-        DdpmTrainWidget::new(t, "linear", steps, 0.02, "8,-8", "16", lr, batch, sampler, k, n, 1)
+        DdpmTrainWidget::new(
+            t, "linear", steps, 0.02, "8,-8", "16", lr, batch, sampler, k, n, 1,
+        )
     };
     assert!(f(mk("ring8", 0.0, 1e-3, 64.0, "ddim", 1.0, 100.0)).starts_with("steps must be"));
-    assert!(f(mk("ring8", 10.0, 0.0, 64.0, "ddim", 1.0, 100.0)).starts_with("learning_rate must be"));
+    assert!(
+        f(mk("ring8", 10.0, 0.0, 64.0, "ddim", 1.0, 100.0)).starts_with("learning_rate must be")
+    );
     assert!(f(mk("ring8", 10.0, 1e-3, 0.5, "ddim", 1.0, 100.0)).starts_with("batch_size must be"));
     assert!(f(mk("ring8", 10.0, 1e-3, 64.0, "euler", 1.0, 100.0)).starts_with("sampler must be"));
     assert!(f(mk("ring8", 10.0, 1e-3, 64.0, "ddim", 11.0, 100.0)).starts_with("ddim_steps must be"));

@@ -11,13 +11,19 @@ use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
 
-const WELLS: [f64; 12] = [-2.5, -1.0, 0.0, 0.9, 2.0, 1.5, 0.5, 0.7, 0.8, -3.0, -0.4, 1.2];
+const WELLS: [f64; 12] = [
+    -2.5, -1.0, 0.0, 0.9, 2.0, 1.5, 0.5, 0.7, 0.8, -3.0, -0.4, 1.2,
+];
 
 #[wasm_bindgen_test]
 fn energy_widget_computes_z_draws_and_samples() {
     let mut w = EnergyWidget::new(&WELLS, 1.0, 500.0, 3).unwrap();
     // at T = 1 the quadrature agrees with the closed form within its error bar (+ rounding)
-    let (lz, err, ex) = (w.log_z().unwrap(), w.log_z_error().unwrap(), w.log_z_exact().unwrap());
+    let (lz, err, ex) = (
+        w.log_z().unwrap(),
+        w.log_z_error().unwrap(),
+        w.log_z_exact().unwrap(),
+    );
     assert!((lz - ex).abs() <= err + 1e-12, "{lz} vs {ex} ± {err}");
     let b = w.basins().unwrap();
     assert_eq!(b.len(), 3);
@@ -28,7 +34,10 @@ fn energy_widget_computes_z_draws_and_samples() {
     assert!(b2[0] > b[0] && b2[1] < b[1] && b2[2] < b[2]);
     assert!(w.log_z_exact().is_some());
     w.set_temperature(2.0).unwrap();
-    assert!(w.log_z_exact().is_none(), "no closed form for T ≠ 1 with several wells");
+    assert!(
+        w.log_z_exact().is_none(),
+        "no closed form for T ≠ 1 with several wells"
+    );
     w.step(50).unwrap();
     assert_eq!(w.steps(), 50.0);
     let tv = w.tv().unwrap();
@@ -61,13 +70,21 @@ fn energy_widget_rejects_bad_input_naming_the_parameter() {
         let m = message(r.err().expect("an error"));
         assert!(m.starts_with(name), "{m}");
     };
-    bad(EnergyWidget::new(&[0.0, 0.0, 0.0, -1.0], 1.0, 10.0, 1), "width");
+    bad(
+        EnergyWidget::new(&[0.0, 0.0, 0.0, -1.0], 1.0, 10.0, 1),
+        "width",
+    );
     bad(EnergyWidget::new(&[0.0, 0.0, 0.0], 1.0, 10.0, 1), "wells");
-    bad(EnergyWidget::new(&[f64::NAN, 0.0, 0.0, 1.0], 1.0, 10.0, 1), "centre");
+    bad(
+        EnergyWidget::new(&[f64::NAN, 0.0, 0.0, 1.0], 1.0, 10.0, 1),
+        "centre",
+    );
     bad(EnergyWidget::new(&WELLS, 0.0, 10.0, 1), "temperature");
     bad(EnergyWidget::new(&WELLS, 1.0, 1e9, 1), "particles");
     let mut w = EnergyWidget::new(&WELLS, 1.0, 10.0, 1).unwrap();
-    assert!(message(w.set_temperature(f64::INFINITY).unwrap_err()).starts_with("temperature must be"));
+    assert!(
+        message(w.set_temperature(f64::INFINITY).unwrap_err()).starts_with("temperature must be")
+    );
     assert!(message(w.set_view("3d").unwrap_err()).starts_with("view"));
     assert!(message(w.set_well(7, 0.0, 0.0, 0.0, 1.0).unwrap_err()).starts_with("well"));
     assert!(message(w.set_tolerance(5.0).unwrap_err()).starts_with("tolerance"));
@@ -116,12 +133,30 @@ fn training_widget_rejects_bad_input_naming_the_parameter() {
         let m = message(r.err().expect("an error"));
         assert!(m.starts_with(name), "{m}");
     };
-    bad(EbmTrainWidget::new("moons", 4.0, 0.02, 20.0, 0.02, "persistent", 1), "data");
-    bad(EbmTrainWidget::new("blobs3", 0.0, 0.02, 20.0, 0.02, "persistent", 1), "wells");
-    bad(EbmTrainWidget::new("blobs3", 4.0, -1.0, 20.0, 0.02, "persistent", 1), "learning_rate");
-    bad(EbmTrainWidget::new("blobs3", 4.0, 0.02, 0.5, 0.02, "persistent", 1), "langevin_steps");
-    bad(EbmTrainWidget::new("blobs3", 4.0, 0.02, 20.0, 7.0, "persistent", 1), "step_size");
-    bad(EbmTrainWidget::new("blobs3", 4.0, 0.02, 20.0, 0.02, "sideways", 1), "chain_mode");
+    bad(
+        EbmTrainWidget::new("moons", 4.0, 0.02, 20.0, 0.02, "persistent", 1),
+        "data",
+    );
+    bad(
+        EbmTrainWidget::new("blobs3", 0.0, 0.02, 20.0, 0.02, "persistent", 1),
+        "wells",
+    );
+    bad(
+        EbmTrainWidget::new("blobs3", 4.0, -1.0, 20.0, 0.02, "persistent", 1),
+        "learning_rate",
+    );
+    bad(
+        EbmTrainWidget::new("blobs3", 4.0, 0.02, 0.5, 0.02, "persistent", 1),
+        "langevin_steps",
+    );
+    bad(
+        EbmTrainWidget::new("blobs3", 4.0, 0.02, 20.0, 7.0, "persistent", 1),
+        "step_size",
+    );
+    bad(
+        EbmTrainWidget::new("blobs3", 4.0, 0.02, 20.0, 0.02, "sideways", 1),
+        "chain_mode",
+    );
     let mut w = EbmTrainWidget::new("blobs3", 4.0, 0.02, 20.0, 0.02, "persistent", 1).unwrap();
     assert!(message(w.set_learning_rate(f64::NAN).unwrap_err()).starts_with("learning_rate"));
     assert!(message(w.step(1_000_000).unwrap_err()).starts_with("n must be"));
@@ -136,7 +171,10 @@ fn training_widget_rejects_bad_input_naming_the_parameter() {
         }
     }
     if let Some(m) = err {
-        assert!(m.contains("diverged") || m.starts_with("learning_rate"), "{m}");
+        assert!(
+            m.contains("diverged") || m.starts_with("learning_rate"),
+            "{m}"
+        );
     } else {
         assert!(w.log_likelihood().is_finite());
     }

@@ -17,7 +17,11 @@ fn the_1d_fits_reach_moment_matching_and_a_mode_and_the_cut_gives_infinity() {
     w.step(800.0).unwrap();
     // forward optimum: p's moments (0, 1 + 9 = 10); rate 1 − 0.2/10 per step → 800 steps ≈ 1e-7
     let t = w.target_moments();
-    assert!((w.fit_mean(0)[0] - t[0]).abs() < 1e-5 && (w.fit_cov(0)[0] - t[1]).abs() < 1e-4, "{:?}", w.fit_cov(0));
+    assert!(
+        (w.fit_mean(0)[0] - t[0]).abs() < 1e-5 && (w.fit_cov(0)[0] - t[1]).abs() < 1e-4,
+        "{:?}",
+        w.fit_cov(0)
+    );
     assert!((t[1] - 10.0).abs() < 1e-12);
     // the reverse fit sits on the right mode
     assert!((w.fit_mean(1)[0] - 3.0).abs() < 0.1, "{:?}", w.fit_mean(1));
@@ -31,7 +35,10 @@ fn the_1d_fits_reach_moment_matching_and_a_mode_and_the_cut_gives_infinity() {
     let h = canvas(500, 200);
     w.draw_history(&h, 2.0, true).unwrap();
     assert!(ink(&h) > 0.01);
-    assert!(w.history_svg(640, 260, false).unwrap().contains("reverse fit"));
+    assert!(w
+        .history_svg(640, 260, false)
+        .unwrap()
+        .contains("reverse fit"));
     w.reset(1).unwrap();
     assert_eq!(w.iterations(), 0.0);
 }
@@ -44,7 +51,8 @@ fn the_2d_widget_draws_and_follows_moved_modes() {
     w.draw(&c, 1.0, true).unwrap();
     assert!(ink(&c) > 0.05, "density and ellipses");
     let before = w.target_moments();
-    w.set_target_2d("two-modes", Some(vec![-4.0, 0.0, 4.0, 0.0])).unwrap();
+    w.set_target_2d("two-modes", Some(vec![-4.0, 0.0, 4.0, 0.0]))
+        .unwrap();
     let after = w.target_moments();
     assert_ne!(before[0], after[0]);
     assert_eq!(w.means(), vec![-4.0, 0.0, 4.0, 0.0]);
@@ -85,7 +93,9 @@ fn bad_inputs_throw_errors_naming_the_parameter() {
     assert!(k(KlFitWidget::one_d(6.0, 0.5, 0.0, 2.5, 0.2)).starts_with("width must be"));
     assert!(k(KlFitWidget::one_d(6.0, 1.5, 1.0, 2.5, 0.2)).starts_with("weight must be"));
     assert!(k(KlFitWidget::one_d(6.0, 0.5, 1.0, 2.5, 0.0)).starts_with("learning_rate must be"));
-    assert!(k(KlFitWidget::two_d("two-modes", Some(vec![1.0]), 0.2, 1)).starts_with("means must be"));
+    assert!(
+        k(KlFitWidget::two_d("two-modes", Some(vec![1.0]), 0.2, 1)).starts_with("means must be")
+    );
     let mut w = KlFitWidget::one_d(6.0, 0.5, 1.0, 2.5, 0.2).unwrap();
     assert!(message(w.set_target_1d(-1.0, 0.5, 1.0).unwrap_err()).starts_with("separation must be"));
     assert!(message(w.step(0.0).unwrap_err()).starts_with("steps must be"));

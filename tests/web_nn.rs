@@ -19,7 +19,11 @@ fn widget(hidden: &str, act: &str, batch: f64, seed: u32) -> DsmTrainWidget {
 fn simd128_and_scalar_kernels_give_bit_identical_weights() {
     // W2 itself, then odd widths and batches (row tails of 1, 2 and 3 below the 4 × 8 blocks,
     // column tails of 1 to 7 in the four-row kernel, the 4-lane loops), and ReLU
-    for (hidden, act, batch, steps) in [("128,128", "silu", 512.0, 8), ("13,7", "silu", 38.0, 25), ("9,17,5", "relu", 61.0, 25)] {
+    for (hidden, act, batch, steps) in [
+        ("128,128", "silu", 512.0, 8),
+        ("13,7", "silu", 38.0, 25),
+        ("9,17,5", "relu", 61.0, 25),
+    ] {
         let mut a = widget(hidden, act, batch, 7);
         let mut b = widget(hidden, act, batch, 7);
         b.set_simd(false);
@@ -30,7 +34,11 @@ fn simd128_and_scalar_kernels_give_bit_identical_weights() {
         let (pa, pb) = (a.params(), b.params());
         assert_eq!(pa.len(), pb.len());
         for (i, (x, y)) in pa.iter().zip(&pb).enumerate() {
-            assert_eq!(x.to_bits(), y.to_bits(), "{hidden} {act}: parameter {i} differs: {x} vs {y}");
+            assert_eq!(
+                x.to_bits(),
+                y.to_bits(),
+                "{hidden} {act}: parameter {i} differs: {x} vs {y}"
+            );
         }
         assert_eq!(a.loss().to_bits(), b.loss().to_bits());
         // and the trained networks are not trivially equal to the initial ones
@@ -47,7 +55,12 @@ fn training_lowers_the_error_and_the_pictures_are_drawn() {
     // 600 W2 steps cut the error at σ = 1 and 2 by far more than the SE of a 1000-sample
     // estimate (a few per cent of its value); from the initial network (≈ 1) to < 0.5
     for k in 2..4 {
-        assert!(after[k] < 0.5 * before[k], "σ index {k}: {} → {}", before[k], after[k]);
+        assert!(
+            after[k] < 0.5 * before[k],
+            "σ index {k}: {} → {}",
+            before[k],
+            after[k]
+        );
     }
     assert_eq!(w.history().len(), 5 * 7, "rows at steps 0, 100, …, 600");
     assert_eq!(w.iteration(), 600.0);
@@ -84,7 +97,10 @@ fn weights_export_import_and_file_errors_reach_js() {
     let mut bad = bytes.clone();
     bad[0] = b'Z';
     assert_eq!(message(b.import_weights(&bad).unwrap_err()), "weights file has bad magic bytes [90, 66, 78, 78]; expected \"SBNN\" (a scorebook network file)");
-    assert_eq!(message(b.import_weights(&bytes[..100]).unwrap_err()), "weights file is truncated: 100 bytes, the header announces 228");
+    assert_eq!(
+        message(b.import_weights(&bytes[..100]).unwrap_err()),
+        "weights file is truncated: 100 bytes, the header announces 228"
+    );
     let mut w2 = widget("128,128", "silu", 64.0, 4);
     assert_eq!(
         message(w2.import_weights(&bytes).unwrap_err()),
@@ -92,7 +108,10 @@ fn weights_export_import_and_file_errors_reach_js() {
     );
     let mut v = bytes.clone();
     v[4] = 9;
-    assert_eq!(message(b.import_weights(&v).unwrap_err()), "weights file has format version 9; this build reads version 1");
+    assert_eq!(
+        message(b.import_weights(&v).unwrap_err()),
+        "weights file has format version 9; this build reads version 1"
+    );
 }
 
 #[wasm_bindgen_test]
@@ -117,25 +136,59 @@ fn divergence_is_reported_and_keeps_the_last_good_weights() {
 #[wasm_bindgen_test]
 fn bad_input_reaches_js_as_an_error_naming_the_parameter() {
     let new = |t: &str, hid: &str, act: &str, lr: f64, b: f64, lo: f64, hi: f64| {
-        message(DsmTrainWidget::new(t, hid, act, lr, b, lo, hi, 1).err().expect("an error"))
+        message(
+            DsmTrainWidget::new(t, hid, act, lr, b, lo, hi, 1)
+                .err()
+                .expect("an error"),
+        )
     };
-    assert_eq!(new("ring8", "128,128", "silu", 0.0, 512.0, 0.01, 2.0), "learning_rate must be a finite number in (0, 1]; got 0");
-    assert_eq!(new("ring8", "128,128", "silu", 1e-3, 0.5, 0.01, 2.0), "batch_size must be an integer in [1, 4096]; got 0.5");
-    assert_eq!(new("ring8", "128,128", "silu", 1e-3, 512.0, 0.0, 2.0), "sigma_min must be a finite number in [0.001, 20]; got 0");
-    assert_eq!(new("ring8", "128,128", "silu", 1e-3, 512.0, 1.0, 0.5), "sigma_max must be a finite number in [sigma_min = 1, 20]; got 0.5");
-    assert_eq!(new("ring8", "128,abc", "silu", 1e-3, 512.0, 0.01, 2.0), "hidden must be comma-separated layer widths such as 128,128; got \"128,abc\"");
-    assert_eq!(new("ring8", "128,0", "silu", 1e-3, 512.0, 0.01, 2.0), "hidden must be hidden widths in [1, 512]; got 0");
-    assert_eq!(new("ring8", "128", "tanh", 1e-3, 512.0, 0.01, 2.0), "activation must be one of silu, relu; got \"tanh\"");
-    assert!(new("moons", "128", "silu", 1e-3, 512.0, 0.01, 2.0).starts_with("target must be one of ring8, gaussian, two-modes"));
+    assert_eq!(
+        new("ring8", "128,128", "silu", 0.0, 512.0, 0.01, 2.0),
+        "learning_rate must be a finite number in (0, 1]; got 0"
+    );
+    assert_eq!(
+        new("ring8", "128,128", "silu", 1e-3, 0.5, 0.01, 2.0),
+        "batch_size must be an integer in [1, 4096]; got 0.5"
+    );
+    assert_eq!(
+        new("ring8", "128,128", "silu", 1e-3, 512.0, 0.0, 2.0),
+        "sigma_min must be a finite number in [0.001, 20]; got 0"
+    );
+    assert_eq!(
+        new("ring8", "128,128", "silu", 1e-3, 512.0, 1.0, 0.5),
+        "sigma_max must be a finite number in [sigma_min = 1, 20]; got 0.5"
+    );
+    assert_eq!(
+        new("ring8", "128,abc", "silu", 1e-3, 512.0, 0.01, 2.0),
+        "hidden must be comma-separated layer widths such as 128,128; got \"128,abc\""
+    );
+    assert_eq!(
+        new("ring8", "128,0", "silu", 1e-3, 512.0, 0.01, 2.0),
+        "hidden must be hidden widths in [1, 512]; got 0"
+    );
+    assert_eq!(
+        new("ring8", "128", "tanh", 1e-3, 512.0, 0.01, 2.0),
+        "activation must be one of silu, relu; got \"tanh\""
+    );
+    assert!(new("moons", "128", "silu", 1e-3, 512.0, 0.01, 2.0)
+        .starts_with("target must be one of ring8, gaussian, two-modes"));
     let mut w = widget("8", "silu", 64.0, 1);
-    assert_eq!(message(w.step(20_000).unwrap_err()), "n must be an integer in [0, 10000]; got 20000");
-    assert!(message(w.set_learning_rate(f64::NAN).unwrap_err()).starts_with("learning_rate must be"));
+    assert_eq!(
+        message(w.step(20_000).unwrap_err()),
+        "n must be an integer in [0, 10000]; got 20000"
+    );
+    assert!(
+        message(w.set_learning_rate(f64::NAN).unwrap_err()).starts_with("learning_rate must be")
+    );
     assert!(message(w.set_batch_size(0.0).unwrap_err()).starts_with("batch_size must be"));
     assert!(message(w.set_sigma_range(0.5, 0.2).unwrap_err()).starts_with("sigma_max must be"));
     assert!(message(w.set_target("nope").unwrap_err()).starts_with("target must be"));
-    assert!(message(w.relative_error_at(-1.0).unwrap_err()).starts_with("sigma must be a finite number in [0.0001, 100]"));
+    assert!(message(w.relative_error_at(-1.0).unwrap_err())
+        .starts_with("sigma must be a finite number in [0.0001, 100]"));
     let c = canvas(100, 100);
-    assert!(message(w.draw_field(&c, true, 0.0, 1.0, false).unwrap_err()).starts_with("sigma must be"));
+    assert!(
+        message(w.draw_field(&c, true, 0.0, 1.0, false).unwrap_err()).starts_with("sigma must be")
+    );
     assert!(message(w.history_svg(10, 10, false).unwrap_err()).starts_with("width, height must be"));
     assert_eq!(w.learning_rate(), 1e-3, "rejected values change nothing");
     assert_eq!(w.batch_size(), 64.0);

@@ -4,7 +4,9 @@
 //! `wasm-pack test --headless --chrome --mode no-install --test web_sde_widgets`.
 #![cfg(target_arch = "wasm32")]
 
-use scorebook::web::{Fp2dBench, SdeFpWidget, SdeReverseBench, SdeReverseWidget, SdeSolversWidget, SdeThermoWidget};
+use scorebook::web::{
+    Fp2dBench, SdeFpWidget, SdeReverseBench, SdeReverseWidget, SdeSolversWidget, SdeThermoWidget,
+};
 mod common;
 
 use common::{canvas, message, non_blank as ink};
@@ -34,7 +36,11 @@ fn the_reverse_sde_and_the_ode_reach_the_data_law_with_their_nfe() {
     w.step(500).unwrap();
     assert!(w.finished());
     assert!((w.time(0) - 1e-3).abs() < 1e-15 && (w.time(1) - 1e-3).abs() < 1e-15);
-    assert_eq!((w.nfe(0), w.nfe(1)), (500.0, 500.0), "Euler–Maruyama: one evaluation per step");
+    assert_eq!(
+        (w.nfe(0), w.nfe(1)),
+        (500.0, 500.0),
+        "Euler–Maruyama: one evaluation per step"
+    );
     let q = w.quality().unwrap();
     let m = w.exact_moments();
     let tr = m[2] + m[4];
@@ -43,17 +49,27 @@ fn the_reverse_sde_and_the_ode_reach_the_data_law_with_their_nfe() {
         // the plug-in KL of N exact samples has mean `floor` and sd ≈ √(2(B − 1))/(2N) ≈ 0.0045
         // for B = 1025 cells; 0.03 leaves room for the O(h) bias of 500 Euler steps (measured:
         // both runs within 0.01 of the floor)
-        assert!(kl.is_finite() && (kl - floor).abs() < 0.03, "run {r}: KL {kl}, floor {floor}");
+        assert!(
+            kl.is_finite() && (kl - floor).abs() < 0.03,
+            "run {r}: KL {kl}, floor {floor}"
+        );
         assert!(dm < mean_tol(tr, n), "run {r}: mean error {dm}");
         // each covariance entry has sd ≤ tr·√(2/N) ≈ 0.17 here; 5 sd of the Frobenius norm
-        assert!(dc < 5.0 * tr * (2.0 / n).sqrt() * 3f64.sqrt(), "run {r}: cov error {dc}");
+        assert!(
+            dc < 5.0 * tr * (2.0 / n).sqrt() * 3f64.sqrt(),
+            "run {r}: cov error {dc}"
+        );
     }
     let c0 = canvas(360, 360);
     let c1 = canvas(360, 360);
     w.draw(&c0, 0, 1.0, false).unwrap();
     w.draw(&c1, 1, 2.0, true).unwrap();
     assert!(ink(&c0) > 0.05 && ink(&c1) > 0.05);
-    assert_eq!(w.paths(0).len(), 2 * w.tracked() * 501, "one snapshot per step and the start");
+    assert_eq!(
+        w.paths(0).len(),
+        2 * w.tracked() * 501,
+        "one snapshot per step and the start"
+    );
     // the same seed gives the same bits; c = 0 makes both runs the same ODE
     let sum = w.checksum();
     w.reset(3).unwrap();
@@ -90,12 +106,30 @@ fn the_reverse_widget_is_bit_identical_on_both_kernels_and_reports_divergence() 
     let c = canvas(200, 200);
     d.draw(&c, 0, 1.0, false).unwrap();
     // bad input
-    assert!(err(SdeReverseWidget::new("sde?", "ring8", 10.0, 10.0, 1.0, "em", 1)).contains("sde must be one of vp, sub-vp, ve, ou"));
-    assert!(err(SdeReverseWidget::new("vp", "ring8", 10.0, 0.0, 1.0, "em", 1)).contains("steps must be an integer in [1, 100000]"));
-    assert!(err(SdeReverseWidget::new("vp", "ring8", 10.0, 10.0, 11.0, "em", 1)).contains("noise_level"));
-    assert!(err(SdeReverseWidget::new("vp", "ring8", 10.0, 10.0, -0.5, "em", 1)).contains("noise_level"));
-    assert!(err(SdeReverseWidget::new("vp", "ring8", 10.0, 10.0, 1.0, "rk4", 1)).contains("method must be one of em, heun"));
-    assert!(err(SdeReverseWidget::new("vp", "ring8", 0.0, 10.0, 1.0, "em", 1)).contains("particles"));
+    assert!(err(SdeReverseWidget::new(
+        "sde?", "ring8", 10.0, 10.0, 1.0, "em", 1
+    ))
+    .contains("sde must be one of vp, sub-vp, ve, ou"));
+    assert!(err(SdeReverseWidget::new(
+        "vp", "ring8", 10.0, 0.0, 1.0, "em", 1
+    ))
+    .contains("steps must be an integer in [1, 100000]"));
+    assert!(err(SdeReverseWidget::new(
+        "vp", "ring8", 10.0, 10.0, 11.0, "em", 1
+    ))
+    .contains("noise_level"));
+    assert!(err(SdeReverseWidget::new(
+        "vp", "ring8", 10.0, 10.0, -0.5, "em", 1
+    ))
+    .contains("noise_level"));
+    assert!(err(SdeReverseWidget::new(
+        "vp", "ring8", 10.0, 10.0, 1.0, "rk4", 1
+    ))
+    .contains("method must be one of em, heun"));
+    assert!(err(SdeReverseWidget::new(
+        "vp", "ring8", 0.0, 10.0, 1.0, "em", 1
+    ))
+    .contains("particles"));
     assert!(err(a.set_noise_level(f64::NAN)).contains("noise_level"));
     assert!(err(a.step(200_000)).contains("k must be"));
 }
@@ -114,7 +148,12 @@ fn the_fokker_planck_grid_conserves_mass_and_matches_particles_and_the_exact_law
     // Scharfetter–Gummel on 48² cells of side 0.28 against an exact marginal N(≈0, I): measured
     // L1 ≈ 0.01; 0.05 would flag a wrong drift or diffusion coefficient (those give L1 > 0.2)
     assert!(d[4] < 0.05, "grid vs exact L1 {}", d[4]);
-    assert!((d[2] - d[3]).abs() < 0.03, "KL(particles ‖ grid) {} vs floor {}", d[2], d[3]);
+    assert!(
+        (d[2] - d[3]).abs() < 0.03,
+        "KL(particles ‖ grid) {} vs floor {}",
+        d[2],
+        d[3]
+    );
     assert_eq!(d[7], 0.0, "the box holds the cloud");
     assert_eq!(w.history().len() % 6, 0);
     let (c0, c1, ch) = (canvas(300, 300), canvas(300, 300), canvas(500, 220));
@@ -128,7 +167,9 @@ fn the_fokker_planck_grid_conserves_mass_and_matches_particles_and_the_exact_law
     w.set_run(5000.0, 200.0, "em", 48.0, 0.0).unwrap();
     w.step(200).unwrap();
     let lv = w.exact_level();
-    assert!((lv[0] - (-2.0f64).exp()).abs() < 1e-12 && (lv[1] - (1.0 - (-4.0f64).exp())).abs() < 1e-12);
+    assert!(
+        (lv[0] - (-2.0f64).exp()).abs() < 1e-12 && (lv[1] - (1.0 - (-4.0f64).exp())).abs() < 1e-12
+    );
     let d = w.distances_now(true).unwrap();
     assert!(d[4] < 0.05 && (d[8] - 1.0).abs() < 1e-10);
 }
@@ -139,12 +180,30 @@ fn a_grid_step_past_the_cfl_limit_and_bad_input_give_the_core_messages() {
     let mut w = SdeFpWidget::new("vp", "ring8", 1000.0, 10.0, "em", 64.0, 0.05, 1).unwrap();
     assert!(w.grid_step() > w.cfl_limit());
     let e = err(w.step(10));
-    assert!(e.contains("time_step must be a number in (0,") && e.contains("CFL"), "{e}");
-    assert!(err(SdeFpWidget::new("sub-vp", "ring8", 10.0, 10.0, "em", 32.0, 0.0, 1)).contains("sde must be one of vp, ve, ou"));
-    assert!(err(SdeFpWidget::new("vp", "ring8", 10.0, 10.0, "em", 4.0, 0.0, 1)).contains("cells must be an integer in [8, 256]"));
-    assert!(err(SdeFpWidget::new("vp", "ring8", 10.0, 10.0, "em", 32.0, -1.0, 1)).contains("time_step"));
-    assert!(err(SdeFpWidget::new("vp", "ring8", 10.0, 10.0, "milstein", 32.0, 0.0, 1)).contains("particle_method"));
-    assert!(err(SdeFpWidget::new("vp", "nope", 10.0, 10.0, "em", 32.0, 0.0, 1)).contains("target"));
+    assert!(
+        e.contains("time_step must be a number in (0,") && e.contains("CFL"),
+        "{e}"
+    );
+    assert!(err(SdeFpWidget::new(
+        "sub-vp", "ring8", 10.0, 10.0, "em", 32.0, 0.0, 1
+    ))
+    .contains("sde must be one of vp, ve, ou"));
+    assert!(err(SdeFpWidget::new(
+        "vp", "ring8", 10.0, 10.0, "em", 4.0, 0.0, 1
+    ))
+    .contains("cells must be an integer in [8, 256]"));
+    assert!(err(SdeFpWidget::new(
+        "vp", "ring8", 10.0, 10.0, "em", 32.0, -1.0, 1
+    ))
+    .contains("time_step"));
+    assert!(err(SdeFpWidget::new(
+        "vp", "ring8", 10.0, 10.0, "milstein", 32.0, 0.0, 1
+    ))
+    .contains("particle_method"));
+    assert!(err(SdeFpWidget::new(
+        "vp", "nope", 10.0, 10.0, "em", 32.0, 0.0, 1
+    ))
+    .contains("target"));
 }
 
 #[wasm_bindgen_test]
@@ -154,7 +213,10 @@ fn the_solver_sweep_spends_equal_nfe_and_converges_to_the_floor() {
     // the selected budget runs first
     w.step(100).unwrap();
     let first = w.results(8.0).unwrap();
-    assert!((0..5).all(|s| first[5 * s].is_finite()), "NFE 8 done first: {first:?}");
+    assert!(
+        (0..5).all(|s| first[5 * s].is_finite()),
+        "NFE 8 done first: {first:?}"
+    );
     while !w.finished() {
         w.step(1000).unwrap();
     }
@@ -169,8 +231,17 @@ fn the_solver_sweep_spends_equal_nfe_and_converges_to_the_floor() {
     // reasoning as the reverse widget (sd of the plug-in KL ≈ 0.008 at N = 2000)
     let r = w.results(512.0).unwrap();
     for s in 0..5 {
-        assert!((r[5 * s] - r[5 * s + 1]).abs() < 0.05, "solver {s}: KL {} floor {}", r[5 * s], r[5 * s + 1]);
-        assert!(r[5 * s + 2] < mean_tol(2.0, n), "solver {s}: mean error {}", r[5 * s + 2]);
+        assert!(
+            (r[5 * s] - r[5 * s + 1]).abs() < 0.05,
+            "solver {s}: KL {} floor {}",
+            r[5 * s],
+            r[5 * s + 1]
+        );
+        assert!(
+            r[5 * s + 2] < mean_tol(2.0, n),
+            "solver {s}: mean error {}",
+            r[5 * s + 2]
+        );
     }
     // at 2 evaluations the deterministic samplers beat Euler–Maruyama on the SDE
     let r2 = w.results(2.0).unwrap();
@@ -182,7 +253,8 @@ fn the_solver_sweep_spends_equal_nfe_and_converges_to_the_floor() {
     assert_eq!(w.table().len(), 45 * 7);
     assert!(w.checksum().split(':').all(|s| s.len() == 16));
     assert!(err(w.set_nfe(3.0)).contains("nfe must be one of 2, 4"));
-    assert!(err(SdeSolversWidget::new("ring8", 300_000.0, 8.0, 1)).contains("particles must be an integer in [1, 200000]"));
+    assert!(err(SdeSolversWidget::new("ring8", 300_000.0, 8.0, 1))
+        .contains("particles must be an integer in [1, 200000]"));
 }
 
 #[wasm_bindgen_test]
@@ -190,8 +262,14 @@ fn the_geodesic_meets_the_speed_limit_and_the_others_exceed_it() {
     let mut w = SdeThermoWidget::new(1.0, 1.0, 1.0, 1.0, 2.0, 1.0).unwrap();
     let s = w.totals();
     // geodesic: Σ = L²/(Dτ) = 4 = W₂²/(μTτ) (64-cell Gauss–Legendre of a constant: round-off)
-    assert!((s[8] - 4.0).abs() < 1e-12 && (s[9] - 4.0).abs() < 1e-12, "{s:?}");
-    assert!(s[0] > s[1] * 1.01 && s[4] > s[5] * 1.01, "relaxation and ramp are strictly above their bounds");
+    assert!(
+        (s[8] - 4.0).abs() < 1e-12 && (s[9] - 4.0).abs() < 1e-12,
+        "{s:?}"
+    );
+    assert!(
+        s[0] > s[1] * 1.01 && s[4] > s[5] * 1.01,
+        "relaxation and ramp are strictly above their bounds"
+    );
     let mut kl_prev = f64::INFINITY;
     for _ in 0..12 {
         w.step(20).unwrap();

@@ -80,7 +80,11 @@ impl BoltzmannMachine {
     /// A machine with `d` ∈ [2, 16] units and all parameters zero (the uniform distribution).
     pub fn new(d: usize) -> Result<Self, Error> {
         if !(2..=MAX_UNITS).contains(&d) {
-            return Err(Error::invalid("units", format!("an integer in [2, {MAX_UNITS}]"), d));
+            return Err(Error::invalid(
+                "units",
+                format!("an integer in [2, {MAX_UNITS}]"),
+                d,
+            ));
         }
         Ok(Self {
             d,
@@ -120,7 +124,11 @@ impl BoltzmannMachine {
     pub fn set_params(&mut self, theta: &[f64]) -> Result<(), Error> {
         let n = param_count(self.d);
         if theta.len() != n {
-            return Err(Error::invalid("params", format!("{n} numbers for {} units", self.d), theta.len()));
+            return Err(Error::invalid(
+                "params",
+                format!("{n} numbers for {} units", self.d),
+                theta.len(),
+            ));
         }
         if let Some(v) = theta.iter().find(|v| !v.is_finite()) {
             return Err(Error::invalid("params", "finite numbers", v));
@@ -238,13 +246,18 @@ mod tests {
     #[test]
     fn incremental_energies_match_the_definition() {
         let d = 5;
-        let theta: Vec<f64> = (0..param_count(d)).map(|k| ((k * 37 % 11) as f64 - 5.0) * 0.3).collect();
+        let theta: Vec<f64> = (0..param_count(d))
+            .map(|k| ((k * 37 % 11) as f64 - 5.0) * 0.3)
+            .collect();
         let m = BoltzmannMachine::from_params(d, &theta).unwrap();
         let mut e = Enumeration::default();
         m.enumerate(&mut e);
         for s in 0..(1u32 << d) {
             // −E(s) − log Z = log q(s); rounding of ~10 additions of O(1) terms
-            assert!((e.log_q[s as usize] + m.energy(s) + e.log_z).abs() < 1e-12, "state {s}");
+            assert!(
+                (e.log_q[s as usize] + m.energy(s) + e.log_z).abs() < 1e-12,
+                "state {s}"
+            );
         }
         let total: f64 = e.log_q.iter().map(|l| l.exp()).sum();
         assert!((total - 1.0).abs() < 1e-12);
@@ -272,7 +285,9 @@ mod tests {
     #[test]
     fn field_is_the_energy_difference() {
         let d = 4;
-        let theta: Vec<f64> = (0..param_count(d)).map(|k| (k as f64 * 0.7).sin()).collect();
+        let theta: Vec<f64> = (0..param_count(d))
+            .map(|k| (k as f64 * 0.7).sin())
+            .collect();
         let m = BoltzmannMachine::from_params(d, &theta).unwrap();
         for s in 0..16u32 {
             for i in 0..d {
@@ -284,9 +299,15 @@ mod tests {
 
     #[test]
     fn bad_sizes_are_typed_errors() {
-        assert!(BoltzmannMachine::new(1).unwrap_err().to_string().contains("units"));
+        assert!(BoltzmannMachine::new(1)
+            .unwrap_err()
+            .to_string()
+            .contains("units"));
         assert!(BoltzmannMachine::new(17).is_err());
-        assert!(BoltzmannMachine::from_params(3, &[0.0; 5]).unwrap_err().to_string().contains("params"));
+        assert!(BoltzmannMachine::from_params(3, &[0.0; 5])
+            .unwrap_err()
+            .to_string()
+            .contains("params"));
         assert!(BoltzmannMachine::from_params(2, &[f64::NAN, 0.0, 0.0]).is_err());
     }
 }

@@ -51,7 +51,11 @@ impl PatternSet {
     /// Patterns of `d` ∈ [2, 16] units (bit i of each `u32` is unit i); 1 to 4096 of them.
     pub fn new(d: usize, patterns: &[u32]) -> Result<Self, Error> {
         if !(2..=MAX_UNITS).contains(&d) {
-            return Err(Error::invalid("units", format!("an integer in [2, {MAX_UNITS}]"), d));
+            return Err(Error::invalid(
+                "units",
+                format!("an integer in [2, {MAX_UNITS}]"),
+                d,
+            ));
         }
         if patterns.is_empty() || patterns.len() > MAX_PATTERNS {
             return Err(Error::invalid(
@@ -61,7 +65,11 @@ impl PatternSet {
             ));
         }
         if let Some(&s) = patterns.iter().find(|&&s| (s as u64) >> d != 0) {
-            return Err(Error::invalid("pattern", format!("a bit pattern of {d} units (below 2^{d})"), s));
+            return Err(Error::invalid(
+                "pattern",
+                format!("a bit pattern of {d} units (below 2^{d})"),
+                s,
+            ));
         }
         let n = patterns.len() as f64;
         let mut sorted = patterns.to_vec();
@@ -80,7 +88,13 @@ impl PatternSet {
             add_stats(d, *s, *c, &mut stats);
             entropy -= *c * c.ln();
         }
-        Ok(Self { d, patterns: patterns.to_vec(), distinct, stats, entropy })
+        Ok(Self {
+            d,
+            patterns: patterns.to_vec(),
+            distinct,
+            stats,
+            entropy,
+        })
     }
 
     /// A 3 × 3 preset by name (see [`PRESET_NAMES`]).
@@ -90,8 +104,12 @@ impl PatternSet {
                 let mut v = Vec::new();
                 for m in 0..8u32 {
                     // rows r with bit r of m set are on
-                    let rows = (0..3).filter(|r| (m >> r) & 1 == 1).fold(0, |s, r| s | (0b111 << (3 * r)));
-                    let cols = (0..3).filter(|c| (m >> c) & 1 == 1).fold(0, |s, c| s | (0b001_001_001 << c));
+                    let rows = (0..3)
+                        .filter(|r| (m >> r) & 1 == 1)
+                        .fold(0, |s, r| s | (0b111 << (3 * r)));
+                    let cols = (0..3)
+                        .filter(|c| (m >> c) & 1 == 1)
+                        .fold(0, |s, c| s | (0b001_001_001 << c));
                     v.push(rows);
                     v.push(cols);
                 }
@@ -141,7 +159,10 @@ impl PatternSet {
 
     /// The average log-likelihood ⟨log q⟩_p under an enumerated model of the same size.
     pub fn log_likelihood(&self, q: &Enumeration) -> f64 {
-        self.distinct.iter().map(|&(s, p)| p * q.log_q[s as usize]).sum()
+        self.distinct
+            .iter()
+            .map(|&(s, p)| p * q.log_q[s as usize])
+            .sum()
     }
 
     /// KL(p‖q) = −H(p) − ⟨log q⟩_p, in nats.
@@ -163,10 +184,19 @@ mod tests {
 
     #[test]
     fn presets_have_the_documented_sizes() {
-        assert_eq!(PatternSet::preset("bars-and-stripes").unwrap().patterns().len(), 14);
+        assert_eq!(
+            PatternSet::preset("bars-and-stripes")
+                .unwrap()
+                .patterns()
+                .len(),
+            14
+        );
         assert_eq!(PatternSet::preset("letters").unwrap().patterns().len(), 5);
         assert_eq!(PatternSet::preset("diagonals").unwrap().patterns().len(), 3);
-        assert!(PatternSet::preset("nope").unwrap_err().to_string().contains("preset"));
+        assert!(PatternSet::preset("nope")
+            .unwrap_err()
+            .to_string()
+            .contains("preset"));
     }
 
     #[test]
@@ -184,8 +214,17 @@ mod tests {
 
     #[test]
     fn bad_pattern_sets_are_typed_errors() {
-        assert!(PatternSet::new(9, &[]).unwrap_err().to_string().starts_with("patterns must be"));
-        assert!(PatternSet::new(3, &[8]).unwrap_err().to_string().starts_with("pattern must be"));
-        assert!(PatternSet::new(20, &[1]).unwrap_err().to_string().starts_with("units must be"));
+        assert!(PatternSet::new(9, &[])
+            .unwrap_err()
+            .to_string()
+            .starts_with("patterns must be"));
+        assert!(PatternSet::new(3, &[8])
+            .unwrap_err()
+            .to_string()
+            .starts_with("pattern must be"));
+        assert!(PatternSet::new(20, &[1])
+            .unwrap_err()
+            .to_string()
+            .starts_with("units must be"));
     }
 }

@@ -121,7 +121,12 @@ impl Trainer {
     /// Enumerates the current θ and recomputes the exact gradient.
     fn refresh(&mut self) {
         self.machine.enumerate(&mut self.exact);
-        for ((g, p), q) in self.grad_exact.iter_mut().zip(self.data.stats()).zip(&self.exact.stats) {
+        for ((g, p), q) in self
+            .grad_exact
+            .iter_mut()
+            .zip(self.data.stats())
+            .zip(&self.exact.stats)
+        {
             *g = p - q;
         }
     }
@@ -147,7 +152,12 @@ impl Trainer {
                     self.chains[c] = s;
                     add_stats(d, s, w, &mut self.negative);
                 }
-                for ((g, p), q) in self.grad_est.iter_mut().zip(self.data.stats()).zip(&self.negative) {
+                for ((g, p), q) in self
+                    .grad_est
+                    .iter_mut()
+                    .zip(self.data.stats())
+                    .zip(&self.negative)
+                {
                     *g = p - q;
                 }
             }
@@ -260,7 +270,12 @@ impl Trainer {
 
 /// The exact expected CD-k negative statistics ⟨φ⟩_{pT^k}: the data distribution pushed through
 /// k Gibbs sweeps of `m` (see [`super::gibbs::propagate`]). `dist` is scratch of length 2^D.
-pub fn cd_expected_stats(m: &BoltzmannMachine, data: &PatternSet, k: u32, dist: &mut Vec<f64>) -> Vec<f64> {
+pub fn cd_expected_stats(
+    m: &BoltzmannMachine,
+    data: &PatternSet,
+    k: u32,
+    dist: &mut Vec<f64>,
+) -> Vec<f64> {
     let d = m.units();
     dist.clear();
     dist.resize(1 << d, 0.0);

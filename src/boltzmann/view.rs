@@ -73,7 +73,11 @@ pub fn draw_figure<DB: DrawingBackend>(
     // matrices: side by side under the rows, as wide as the width allows (at most 150 px)
     let mat_n = matrices.len().max(1) as f64;
     let mat_size = ((width - 2.0 * margin - (mat_n - 1.0) * 16.0) / mat_n).clamp(40.0, 150.0);
-    let mat_block = if matrices.is_empty() { 0.0 } else { title_h + mat_size + 14.0 + row_gap };
+    let mat_block = if matrices.is_empty() {
+        0.0
+    } else {
+        title_h + mat_size + 14.0 + row_gap
+    };
     // pattern size c: the largest (≤ 56 px) for which every row, wrapped onto as many lines as it
     // needs, fits above the matrices; captions need c ≥ 30 px to stay legible and apart
     let usable = width - 2.0 * margin;
@@ -82,7 +86,11 @@ pub fn draw_figure<DB: DrawingBackend>(
         let mut total = 0.0;
         for r in rows {
             let lines = r.items.len().div_ceil(per_line).max(1) as f64;
-            let cap = if r.items.iter().any(|i| i.1.is_some()) { caption_h } else { 0.0 };
+            let cap = if r.items.iter().any(|i| i.1.is_some()) {
+                caption_h
+            } else {
+                0.0
+            };
             total += title_h + lines * (c + cap) + row_gap;
         }
         (per_line, total)
@@ -102,10 +110,18 @@ pub fn draw_figure<DB: DrawingBackend>(
     let off = blend(theme.bg, theme.reference, 0.15);
     let mut y = margin;
     for row in rows {
-        root.draw(&Text::new(row.title.clone(), (px(margin), px(y + 2.0)), title_font.clone()))
-            .map_err(err)?;
+        root.draw(&Text::new(
+            row.title.clone(),
+            (px(margin), px(y + 2.0)),
+            title_font.clone(),
+        ))
+        .map_err(err)?;
         y += title_h;
-        let cap = if captions && row.items.iter().any(|i| i.1.is_some()) { caption_h } else { 0.0 };
+        let cap = if captions && row.items.iter().any(|i| i.1.is_some()) {
+            caption_h
+        } else {
+            0.0
+        };
         for (k, (s, caption)) in row.items.iter().enumerate() {
             let x0 = margin + (k % per_line) as f64 * (c + gap);
             let y0 = y + (k / per_line) as f64 * (c + cap);
@@ -116,14 +132,24 @@ pub fn draw_figure<DB: DrawingBackend>(
                 let (cx, cy) = (x0 + (u % cols) as f64 * cell, y0 + (u / cols) as f64 * cell);
                 let on = (s >> u) & 1 == 1;
                 let color = if on { theme.fg } else { off };
-                root.draw(&Rectangle::new([(px(cx), px(cy)), (px(cx + cell), px(cy + cell))], color.filled()))
-                    .map_err(err)?;
-            }
-            root.draw(&Rectangle::new([(px(x0), px(y0)), (px(x0 + c), px(y0 + c))], theme.reference.stroke_width(1)))
+                root.draw(&Rectangle::new(
+                    [(px(cx), px(cy)), (px(cx + cell), px(cy + cell))],
+                    color.filled(),
+                ))
                 .map_err(err)?;
+            }
+            root.draw(&Rectangle::new(
+                [(px(x0), px(y0)), (px(x0 + c), px(y0 + c))],
+                theme.reference.stroke_width(1),
+            ))
+            .map_err(err)?;
             if let (true, Some(t)) = (captions, caption) {
-                root.draw(&Text::new(t.clone(), (px(x0), px(y0 + c + 2.0)), small.clone()))
-                    .map_err(err)?;
+                root.draw(&Text::new(
+                    t.clone(),
+                    (px(x0), px(y0 + c + 2.0)),
+                    small.clone(),
+                ))
+                .map_err(err)?;
             }
         }
         let lines = row.items.len().div_ceil(per_line).max(1) as f64;
@@ -138,25 +164,40 @@ pub fn draw_figure<DB: DrawingBackend>(
         let size = mat_size.min(height - y - title_h - 14.0 - margin).max(20.0);
         for (k, m) in matrices.iter().enumerate() {
             let x0 = margin + k as f64 * (mat_size + 16.0);
-            root.draw(&Text::new(m.title.clone(), (px(x0), px(y + 2.0)), title_font.clone()))
-                .map_err(err)?;
+            root.draw(&Text::new(
+                m.title.clone(),
+                (px(x0), px(y + 2.0)),
+                title_font.clone(),
+            ))
+            .map_err(err)?;
             let y0 = y + title_h;
             let cs = size / d as f64;
             for i in 0..d {
                 for j in 0..d {
-                    let color = if i == j { theme.reference.mix(0.35).to_rgba() } else { diverging(m.w[i * d + j] / scale, theme.bg).to_rgba() };
+                    let color = if i == j {
+                        theme.reference.mix(0.35).to_rgba()
+                    } else {
+                        diverging(m.w[i * d + j] / scale, theme.bg).to_rgba()
+                    };
                     let (cx, cy) = (x0 + j as f64 * cs, y0 + i as f64 * cs);
-                    root.draw(&Rectangle::new([(px(cx), px(cy)), (px(cx + cs), px(cy + cs))], color.filled()))
-                        .map_err(err)?;
+                    root.draw(&Rectangle::new(
+                        [(px(cx), px(cy)), (px(cx + cs), px(cy + cs))],
+                        color.filled(),
+                    ))
+                    .map_err(err)?;
                 }
             }
-            root.draw(&Rectangle::new([(px(x0), px(y0)), (px(x0 + size), px(y0 + size))], theme.reference.stroke_width(1)))
-                .map_err(err)?;
+            root.draw(&Rectangle::new(
+                [(px(x0), px(y0)), (px(x0 + size), px(y0 + size))],
+                theme.reference.stroke_width(1),
+            ))
+            .map_err(err)?;
         }
         let legend = format!("W: red > 0, blue < 0, full colour at |W| = {scale:.2}");
         let ly = y + title_h + size + 2.0;
         if ly + 12.0 < height {
-            root.draw(&Text::new(legend, (px(margin), px(ly)), small)).map_err(err)?;
+            root.draw(&Text::new(legend, (px(margin), px(ly)), small))
+                .map_err(err)?;
         }
     }
     Ok(())
@@ -169,17 +210,30 @@ mod tests {
     #[test]
     fn a_figure_draws_every_pattern_pixel_and_matrix_cell() {
         let rows = vec![
-            PatternRow { title: "data".into(), items: vec![(0b111, None), (0b1_0010_0100, Some("0.25".into()))] },
-            PatternRow { title: "model".into(), items: vec![(0, Some("0.5".into()))] },
+            PatternRow {
+                title: "data".into(),
+                items: vec![(0b111, None), (0b1_0010_0100, Some("0.25".into()))],
+            },
+            PatternRow {
+                title: "model".into(),
+                items: vec![(0, Some("0.5".into()))],
+            },
         ];
-        let mats = vec![MatrixPanel { title: "exact".into(), w: (0..81).map(|k| (k as f64 - 40.0) / 40.0).collect() }];
+        let mats = vec![MatrixPanel {
+            title: "exact".into(),
+            w: (0..81).map(|k| (k as f64 - 40.0) / 40.0).collect(),
+        }];
         let mut svg = String::new();
         {
             let root = SVGBackend::with_string(&mut svg, (600, 500)).into_drawing_area();
             draw_figure(&root, 9, &rows, &mats, 1.0, &ChartTheme::for_theme(false)).unwrap();
         }
         // 3 patterns × 9 pixels + 3 frames + 81 matrix cells + 1 frame + background
-        assert!(svg.matches("<rect").count() >= 27 + 3 + 81 + 1, "{}", svg.matches("<rect").count());
+        assert!(
+            svg.matches("<rect").count() >= 27 + 3 + 81 + 1,
+            "{}",
+            svg.matches("<rect").count()
+        );
         for t in ["data", "model", "exact", "0.25"] {
             assert!(svg.contains(t));
         }

@@ -44,7 +44,11 @@ const EVAL_ROWS: usize = 1024;
 pub fn time_features(level: &NoiseLevel) -> [f32; 3] {
     let (a, v) = (level.mean_scale, level.variance);
     let lam = (a * a / v).ln();
-    let lam = if lam.is_nan() { 0.0 } else { lam.clamp(-20.0, 20.0) };
+    let lam = if lam.is_nan() {
+        0.0
+    } else {
+        lam.clamp(-20.0, 20.0)
+    };
     [a as f32, v.sqrt() as f32, (lam / 10.0) as f32]
 }
 
@@ -64,7 +68,12 @@ pub struct EpsConfig {
 impl EpsConfig {
     /// The widget's default: 5 → 128 → 128 → 2, SiLU, Adam 2·10⁻³, batch 256.
     pub fn standard() -> Self {
-        EpsConfig { hidden: vec![128, 128], activation: Activation::Silu, learning_rate: 2e-3, batch_size: 256 }
+        EpsConfig {
+            hidden: vec![128, 128],
+            activation: Activation::Silu,
+            learning_rate: 2e-3,
+            batch_size: 256,
+        }
     }
 
     /// The validated architecture.
@@ -78,8 +87,16 @@ impl EpsConfig {
                 format!("{} layers", self.hidden.len()),
             ));
         }
-        if let Some(&w) = self.hidden.iter().find(|&&w| w == 0 || w > MAX_HIDDEN_WIDTH) {
-            return Err(Error::invalid("hidden", format!("hidden widths in [1, {MAX_HIDDEN_WIDTH}]"), w));
+        if let Some(&w) = self
+            .hidden
+            .iter()
+            .find(|&&w| w == 0 || w > MAX_HIDDEN_WIDTH)
+        {
+            return Err(Error::invalid(
+                "hidden",
+                format!("hidden widths in [1, {MAX_HIDDEN_WIDTH}]"),
+                w,
+            ));
         }
         let mut w = vec![INPUT_DIM];
         w.extend_from_slice(&self.hidden);
@@ -90,7 +107,16 @@ impl EpsConfig {
 
 /// ε_θ at a batch of points for one level, through `ws` in chunks of its capacity.
 #[allow(clippy::too_many_arguments)]
-fn eval_eps(net: &Mlp, path: KernelPath, ws: &mut Workspace, level: &NoiseLevel, xs: &[f32], ys: &[f32], ex: &mut [f32], ey: &mut [f32]) {
+fn eval_eps(
+    net: &Mlp,
+    path: KernelPath,
+    ws: &mut Workspace,
+    level: &NoiseLevel,
+    xs: &[f32],
+    ys: &[f32],
+    ex: &mut [f32],
+    ey: &mut [f32],
+) {
     let f = time_features(level);
     let cap = ws.capacity();
     let n = xs.len().min(ys.len()).min(ex.len()).min(ey.len());
@@ -129,10 +155,18 @@ impl EpsNet {
     pub fn new(net: Mlp) -> Result<Self, Error> {
         let a = net.architecture();
         if a.input_dim() != INPUT_DIM || a.output_dim() != 2 {
-            return Err(Error::invalid("widths", "a network with 5 inputs (x₁, x₂, e(t)) and 2 outputs", a.describe()));
+            return Err(Error::invalid(
+                "widths",
+                "a network with 5 inputs (x₁, x₂, e(t)) and 2 outputs",
+                a.describe(),
+            ));
         }
         let ws = Workspace::new(a, EVAL_ROWS);
-        Ok(EpsNet { net, ws, path: KernelPath::best() })
+        Ok(EpsNet {
+            net,
+            ws,
+            path: KernelPath::best(),
+        })
     }
     /// The network.
     pub fn network(&self) -> &Mlp {
@@ -165,7 +199,12 @@ pub struct EpsEvalSet {
 
 impl EpsEvalSet {
     /// `n` ∈ [1, 10⁵] samples: t uniform on 1 … N, x_t ∼ q(x_t) (exact), from `seed`.
-    pub fn new(data: &GaussianMixture, schedule: &BetaSchedule, n: usize, seed: u64) -> Result<Self, Error> {
+    pub fn new(
+        data: &GaussianMixture,
+        schedule: &BetaSchedule,
+        n: usize,
+        seed: u64,
+    ) -> Result<Self, Error> {
         if !(1..=100_000).contains(&n) {
             return Err(Error::invalid("samples", "an integer in [1, 100000]", n));
         }
@@ -173,7 +212,11 @@ impl EpsEvalSet {
         let nsteps = schedule.len();
         let mut ts: Vec<usize> = (0..n).map(|_| draw_step(&mut rng, nsteps)).collect();
         ts.sort_unstable();
-        let (mut xs, mut ys, mut exact) = (Vec::with_capacity(n), Vec::with_capacity(n), Vec::with_capacity(n));
+        let (mut xs, mut ys, mut exact) = (
+            Vec::with_capacity(n),
+            Vec::with_capacity(n),
+            Vec::with_capacity(n),
+        );
         let mut runs = Vec::new();
         let mut ms = 0.0;
         let mut i = 0;
@@ -185,7 +228,10 @@ impl EpsEvalSet {
             for _ in i..end {
                 let x = data.sample(&mut rng);
                 let (z1, z2) = normal_pair(rng.next_u32(), rng.next_u32());
-                let p = [(a * x[0] + v.sqrt() * z1 as f64) as f32, (a * x[1] + v.sqrt() * z2 as f64) as f32];
+                let p = [
+                    (a * x[0] + v.sqrt() * z1 as f64) as f32,
+                    (a * x[1] + v.sqrt() * z2 as f64) as f32,
+                ];
                 let s = qt.score([p[0] as f64, p[1] as f64]);
                 let e = [-v.sqrt() * s[0], -v.sqrt() * s[1]];
                 ms += e[0] * e[0] + e[1] * e[1];
@@ -196,7 +242,15 @@ impl EpsEvalSet {
             runs.push((t, i, end));
             i = end;
         }
-        Ok(EpsEvalSet { runs, xs, ys, exact, mean_square: ms / n as f64, ex: vec![0.0; n], ey: vec![0.0; n] })
+        Ok(EpsEvalSet {
+            runs,
+            xs,
+            ys,
+            exact,
+            mean_square: ms / n as f64,
+            ex: vec![0.0; n],
+            ey: vec![0.0; n],
+        })
     }
 
     /// E‖ε*‖² on the set.
@@ -214,7 +268,13 @@ impl EpsEvalSet {
     pub fn excess(&mut self, model: &mut dyn EpsModel, schedule: &BetaSchedule) -> f64 {
         for &(t, a, b) in &self.runs {
             let lv = super::level(schedule, t);
-            model.eps(&lv, &self.xs[a..b], &self.ys[a..b], &mut self.ex[a..b], &mut self.ey[a..b]);
+            model.eps(
+                &lv,
+                &self.xs[a..b],
+                &self.ys[a..b],
+                &mut self.ex[a..b],
+                &mut self.ey[a..b],
+            );
         }
         let s: f64 = self
             .exact
@@ -256,7 +316,12 @@ pub struct EpsTrainer {
 impl EpsTrainer {
     /// A freshly initialised network (PyTorch's default init) trained on `data` over `schedule`,
     /// everything drawn from `seed`.
-    pub fn new(data: &GaussianMixture, schedule: BetaSchedule, cfg: EpsConfig, seed: u64) -> Result<Self, Error> {
+    pub fn new(
+        data: &GaussianMixture,
+        schedule: BetaSchedule,
+        cfg: EpsConfig,
+        seed: u64,
+    ) -> Result<Self, Error> {
         let arch = cfg.validate()?;
         let net = Mlp::new(arch.clone(), &mut sim_rng_stream(seed, 1));
         Ok(EpsTrainer {
@@ -279,7 +344,10 @@ impl EpsTrainer {
     /// Re-initialises the network from `seed`, clears Adam, the step count and a divergence.
     pub fn reset(&mut self, seed: u64) {
         self.seed = seed;
-        self.net = Mlp::new(self.net.architecture().clone(), &mut sim_rng_stream(seed, 1));
+        self.net = Mlp::new(
+            self.net.architecture().clone(),
+            &mut sim_rng_stream(seed, 1),
+        );
         self.adam.reset();
         self.rng = sim_rng_stream(seed, 2);
         self.iteration = 0;
@@ -331,10 +399,17 @@ impl EpsTrainer {
             return Err(self.fail(step, "loss"));
         }
         self.net.backward(self.path, &mut self.ws, b);
-        if !self.ws.grads().iter().fold(0.0f32, |a, &g| a + g * 0.0).is_finite() {
+        if !self
+            .ws
+            .grads()
+            .iter()
+            .fold(0.0f32, |a, &g| a + g * 0.0)
+            .is_finite()
+        {
             return Err(self.fail(step, "gradient"));
         }
-        self.adam.step(self.path, self.net.params_mut(), &self.ws.grads);
+        self.adam
+            .step(self.path, self.net.params_mut(), &self.ws.grads);
         self.net.refresh();
         self.iteration = step;
         self.last_loss = loss;
@@ -349,7 +424,8 @@ impl EpsTrainer {
 
     /// A snapshot of the current network as an [`EpsModel`].
     pub fn snapshot(&self) -> EpsNet {
-        let mut n = EpsNet::new(self.net.clone()).expect("the trainer's network has 5 inputs and 2 outputs");
+        let mut n = EpsNet::new(self.net.clone())
+            .expect("the trainer's network has 5 inputs and 2 outputs");
         n.set_path(self.path);
         n
     }

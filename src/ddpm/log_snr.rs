@@ -40,17 +40,29 @@ impl LogSnrKnots {
             ));
         }
         let (lo, hi) = LOG_SNR_RANGE;
-        if let Some(v) = values.iter().find(|v| !(v.is_finite() && (lo..=hi).contains(*v))) {
-            return Err(Error::invalid("knots", format!("log-SNR values in [{lo}, {hi}]"), v));
+        if let Some(v) = values
+            .iter()
+            .find(|v| !(v.is_finite() && (lo..=hi).contains(*v)))
+        {
+            return Err(Error::invalid(
+                "knots",
+                format!("log-SNR values in [{lo}, {hi}]"),
+                v,
+            ));
         }
-        if let Some(w) = values.windows(2).find(|w| w[1] > w[0] - MIN_GAP * 0.999_999) {
+        if let Some(w) = values
+            .windows(2)
+            .find(|w| w[1] > w[0] - MIN_GAP * 0.999_999)
+        {
             return Err(Error::invalid(
                 "knots",
                 format!("strictly decreasing log-SNR values (gaps ≥ {MIN_GAP})"),
                 format!("{} then {}", w[0], w[1]),
             ));
         }
-        Ok(LogSnrKnots { values: values.to_vec() })
+        Ok(LogSnrKnots {
+            values: values.to_vec(),
+        })
     }
 
     /// Five knots from 8 down to −8 (log-SNR linear in t, ᾱ from 0.99966 to 0.00034).
@@ -74,13 +86,25 @@ impl LogSnrKnots {
     pub fn set_clamped(&mut self, i: usize, value: f64) -> Result<f64, Error> {
         let k = self.values.len();
         if i >= k {
-            return Err(Error::invalid("knot", format!("an index in [0, {}]", k - 1), i));
+            return Err(Error::invalid(
+                "knot",
+                format!("an index in [0, {}]", k - 1),
+                i,
+            ));
         }
         if !value.is_finite() {
             return Err(Error::invalid("knot value", "a finite log-SNR", value));
         }
-        let hi = if i == 0 { LOG_SNR_RANGE.1 } else { self.values[i - 1] - MIN_GAP };
-        let lo = if i + 1 == k { LOG_SNR_RANGE.0 } else { self.values[i + 1] + MIN_GAP };
+        let hi = if i == 0 {
+            LOG_SNR_RANGE.1
+        } else {
+            self.values[i - 1] - MIN_GAP
+        };
+        let lo = if i + 1 == k {
+            LOG_SNR_RANGE.0
+        } else {
+            self.values[i + 1] + MIN_GAP
+        };
         let v = value.clamp(lo.min(hi), hi);
         self.values[i] = v;
         Ok(v)
@@ -105,7 +129,11 @@ impl LogSnrKnots {
             ));
         }
         let lam = |t: usize| {
-            let u = if steps > 1 { (t - 1) as f64 / (steps - 1) as f64 } else { 0.0 };
+            let u = if steps > 1 {
+                (t - 1) as f64 / (steps - 1) as f64
+            } else {
+                0.0
+            };
             self.at(u)
         };
         let sig = |x: f64| 1.0 / (1.0 + (-x).exp());
@@ -132,7 +160,11 @@ mod tests {
             // ≈ ε·(1 + β_s/(1 − β_s)) (the cancellation in 1 − β when β is near 1)
             let mut bound = 0.0;
             for t in 1..=n {
-                let u = if n > 1 { (t - 1) as f64 / (n - 1) as f64 } else { 0.0 };
+                let u = if n > 1 {
+                    (t - 1) as f64 / (n - 1) as f64
+                } else {
+                    0.0
+                };
                 let want = 1.0 / (1.0 + (-k.at(u)).exp());
                 bound += 4.0 * f64::EPSILON / (1.0 - s.beta(t));
                 assert!((s.alpha_bar(t) / want - 1.0).abs() < bound, "{n} {t}");

@@ -30,10 +30,17 @@ impl ScheduleSpec {
     /// The family by name (`linear`, `cosine`, `custom`) with the defaults of its source.
     pub fn by_name(name: &str) -> Result<Self, Error> {
         match name {
-            "linear" => Ok(ScheduleSpec::Linear { beta_start: 1e-4, beta_end: 0.02 }),
+            "linear" => Ok(ScheduleSpec::Linear {
+                beta_start: 1e-4,
+                beta_end: 0.02,
+            }),
             "cosine" => Ok(ScheduleSpec::Cosine { offset: 0.008 }),
             "custom" => Ok(ScheduleSpec::LogSnr(LogSnrKnots::default_five())),
-            other => Err(Error::invalid("schedule", "one of linear, cosine, custom", format!("{other:?}"))),
+            other => Err(Error::invalid(
+                "schedule",
+                "one of linear, cosine, custom",
+                format!("{other:?}"),
+            )),
         }
     }
 
@@ -49,7 +56,10 @@ impl ScheduleSpec {
     /// The N-step schedule (validated).
     pub fn build(&self, steps: usize) -> Result<BetaSchedule, Error> {
         match self {
-            ScheduleSpec::Linear { beta_start, beta_end } => BetaSchedule::linear(steps, *beta_start, *beta_end),
+            ScheduleSpec::Linear {
+                beta_start,
+                beta_end,
+            } => BetaSchedule::linear(steps, *beta_start, *beta_end),
             ScheduleSpec::Cosine { offset } => BetaSchedule::cosine(steps, *offset),
             ScheduleSpec::LogSnr(k) => k.schedule(steps),
         }

@@ -60,7 +60,11 @@ impl CurseReport {
 
 /// Measures δ(n) on the ladder and the n needed for relative accuracy `tolerance` ∈ [1e-8, 0.5]
 /// for d = 2, 4, …, 100.
-pub fn curse_of_dimensionality(wells: &Wells, t: f64, tolerance: f64) -> Result<CurseReport, Error> {
+pub fn curse_of_dimensionality(
+    wells: &Wells,
+    t: f64,
+    tolerance: f64,
+) -> Result<CurseReport, Error> {
     check_range("tolerance", tolerance, 1e-8, 0.5, false)?;
     // the reference: a rule with three cells per σ, whose error bar is far below every ε
     let q = boltzmann_quadrature_with(wells, t, 3.0)?;

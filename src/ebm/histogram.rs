@@ -30,12 +30,18 @@ impl BoltzmannHistogram {
     /// Cell probabilities of p_T = e^{−E/T − log Z_T} on a `bins` × `bins` grid over `view`.
     pub fn new(wells: &Wells, t: f64, log_z: f64, view: [f64; 4], bins: usize) -> Self {
         let bins = bins.clamp(1, 256);
-        let (hx, hy) = ((view[1] - view[0]) / bins as f64, (view[3] - view[2]) / bins as f64);
+        let (hx, hy) = (
+            (view[1] - view[0]) / bins as f64,
+            (view[3] - view[2]) / bins as f64,
+        );
         let (gx, gw) = gauss_legendre(4);
         let mut probs = Vec::with_capacity(bins * bins + 1);
         for j in 0..bins {
             for i in 0..bins {
-                let (cx, cy) = (view[0] + (i as f64 + 0.5) * hx, view[2] + (j as f64 + 0.5) * hy);
+                let (cx, cy) = (
+                    view[0] + (i as f64 + 0.5) * hx,
+                    view[2] + (j as f64 + 0.5) * hy,
+                );
                 let mut s = 0.0;
                 for (a, wa) in gx.iter().zip(gw) {
                     for (b, wb) in gx.iter().zip(gw) {
@@ -48,7 +54,12 @@ impl BoltzmannHistogram {
         }
         let inside: f64 = probs.iter().sum();
         probs.push((1.0 - inside).max(0.0));
-        BoltzmannHistogram { view, bins, counts: vec![0; probs.len()], probs }
+        BoltzmannHistogram {
+            view,
+            bins,
+            counts: vec![0; probs.len()],
+            probs,
+        }
     }
 
     /// The exact cell probabilities (grid cells row by row from the bottom, then outside).
@@ -60,7 +71,10 @@ impl BoltzmannHistogram {
     pub fn tv(&mut self, xs: &[f32], ys: &[f32]) -> f64 {
         let b = self.bins;
         self.counts.iter_mut().for_each(|c| *c = 0);
-        let (sx, sy) = (b as f64 / (self.view[1] - self.view[0]), b as f64 / (self.view[3] - self.view[2]));
+        let (sx, sy) = (
+            b as f64 / (self.view[1] - self.view[0]),
+            b as f64 / (self.view[3] - self.view[2]),
+        );
         for (x, y) in xs.iter().zip(ys) {
             let fx = (*x as f64 - self.view[0]) * sx;
             let fy = (*y as f64 - self.view[2]) * sy;
@@ -72,7 +86,12 @@ impl BoltzmannHistogram {
             self.counts[k] += 1;
         }
         let n = xs.len().max(1) as f64;
-        0.5 * self.counts.iter().zip(&self.probs).map(|(c, p)| (*c as f64 / n - p).abs()).sum::<f64>()
+        0.5 * self
+            .counts
+            .iter()
+            .zip(&self.probs)
+            .map(|(c, p)| (*c as f64 / n - p).abs())
+            .sum::<f64>()
     }
 
     /// ≈ E[TV] of `n` exact samples, ½ Σ √(2pᵢ(1 − pᵢ)/(πn)).

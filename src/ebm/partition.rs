@@ -30,8 +30,16 @@ pub const MAX_CELLS: usize = 4000;
 /// Breakpoints along one axis for wells at positions `centres` with scales `scales`: cells no
 /// wider than σₖ/`resolution` on cₖ ± 8σₖ, single cells across gaps.
 pub fn breakpoints(centres: &[f64], scales: &[f64], resolution: f64) -> Vec<f64> {
-    let starts: Vec<f64> = centres.iter().zip(scales).map(|(c, s)| c - TAIL_SIGMAS * s).collect();
-    let ends: Vec<f64> = centres.iter().zip(scales).map(|(c, s)| c + TAIL_SIGMAS * s).collect();
+    let starts: Vec<f64> = centres
+        .iter()
+        .zip(scales)
+        .map(|(c, s)| c - TAIL_SIGMAS * s)
+        .collect();
+    let ends: Vec<f64> = centres
+        .iter()
+        .zip(scales)
+        .map(|(c, s)| c + TAIL_SIGMAS * s)
+        .collect();
     let lo = starts.iter().copied().fold(f64::INFINITY, f64::min);
     let hi = ends.iter().copied().fold(f64::NEG_INFINITY, f64::max);
     let mut b = vec![lo];
@@ -84,7 +92,10 @@ fn axis_breakpoints(wells: &Wells, t: f64, resolution: f64) -> (Vec<f64>, Vec<f6
     let cx: Vec<f64> = wells.wells().iter().map(|w| w.centre[0]).collect();
     let cy: Vec<f64> = wells.wells().iter().map(|w| w.centre[1]).collect();
     let s: Vec<f64> = (0..wells.len()).map(|k| wells.scale(k, t)).collect();
-    (breakpoints(&cx, &s, resolution), breakpoints(&cy, &s, resolution))
+    (
+        breakpoints(&cx, &s, resolution),
+        breakpoints(&cy, &s, resolution),
+    )
 }
 
 /// log ∫ e^{−E/T} over the nodes of `rule` (log-sum-exp).
@@ -198,7 +209,14 @@ mod tests {
         assert_eq!(*b.last().unwrap(), 14.0);
         assert!(b.windows(2).all(|w| w[1] > w[0]));
         // fine cells near each centre, one cell across the gap [−6, 6]
-        assert!(b.windows(2).filter(|w| w[0] >= -6.0 - 1e-12 && w[1] <= 6.0 + 1e-12).count() == 1);
-        assert!(b.windows(2).all(|w| w[1] - w[0] <= 0.5 + 1e-12 || (w[0] + 6.0).abs() < 1e-9));
+        assert!(
+            b.windows(2)
+                .filter(|w| w[0] >= -6.0 - 1e-12 && w[1] <= 6.0 + 1e-12)
+                .count()
+                == 1
+        );
+        assert!(b
+            .windows(2)
+            .all(|w| w[1] - w[0] <= 0.5 + 1e-12 || (w[0] + 6.0).abs() < 1e-9));
     }
 }

@@ -98,7 +98,13 @@ impl Picture {
     }
 
     /// Shades the field `f` over the viewport.
-    pub fn shade(&mut self, vp: &Viewport, mut f: impl FnMut([f64; 2]) -> f64, shading: Shading, pal: &EbmPalette) {
+    pub fn shade(
+        &mut self,
+        vp: &Viewport,
+        mut f: impl FnMut([f64; 2]) -> f64,
+        shading: Shading,
+        pal: &EbmPalette,
+    ) {
         let (w, h) = (vp.width.max(1), vp.height.max(1));
         self.width = w;
         self.height = h;
@@ -117,9 +123,20 @@ impl Picture {
             }
         }
         // what is interpolated: (p/max p)^½ for densities, E − min E for energies
-        let (lo, hi) = self.grid.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), v| (a.min(*v), b.max(*v)));
+        let (lo, hi) = self
+            .grid
+            .iter()
+            .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), v| {
+                (a.min(*v), b.max(*v))
+            });
         match shading {
-            Shading::LogDensity => self.grid.iter_mut().for_each(|v| *v = if hi.is_finite() { (0.5 * (*v - hi)).exp() } else { 0.0 }),
+            Shading::LogDensity => self.grid.iter_mut().for_each(|v| {
+                *v = if hi.is_finite() {
+                    (0.5 * (*v - hi)).exp()
+                } else {
+                    0.0
+                }
+            }),
             Shading::Energy => self.grid.iter_mut().for_each(|v| *v -= lo),
         }
         // 256-entry colour table over [0, 1] (density) or [0, ENERGY_RANGE] (energy)
@@ -142,7 +159,11 @@ impl Picture {
         let axis = |n: usize, g: usize| -> Vec<(usize, f64)> {
             (0..n)
                 .map(|i| {
-                    let f = if n > 1 { i as f64 * (g - 1) as f64 / (n - 1) as f64 } else { 0.0 };
+                    let f = if n > 1 {
+                        i as f64 * (g - 1) as f64 / (n - 1) as f64
+                    } else {
+                        0.0
+                    };
                     let i0 = (f as usize).min(g - 2);
                     (i0, f - i0 as f64)
                 })
@@ -155,7 +176,10 @@ impl Picture {
         // interpolate along y once per row on the grid columns, then along x per pixel
         let mut row = vec![0.0f32; gw];
         for (j, &(j0, ty)) in rows.iter().enumerate() {
-            let (r0, r1) = (&self.grid[j0 * gw..(j0 + 1) * gw], &self.grid[(j0 + 1) * gw..(j0 + 2) * gw]);
+            let (r0, r1) = (
+                &self.grid[j0 * gw..(j0 + 1) * gw],
+                &self.grid[(j0 + 1) * gw..(j0 + 2) * gw],
+            );
             for ((o, a), b) in row.iter_mut().zip(r0).zip(r1) {
                 *o = ((a + ty * (b - a)) * scale) as f32;
             }
@@ -187,7 +211,11 @@ impl Picture {
                     let down = j + 1 < h && lev(self.values[k + w]) != l;
                     if right || down {
                         let o = 4 * k;
-                        let c = lerp([self.rgba[o], self.rgba[o + 1], self.rgba[o + 2]], pal.contour, 0.55);
+                        let c = lerp(
+                            [self.rgba[o], self.rgba[o + 1], self.rgba[o + 2]],
+                            pal.contour,
+                            0.55,
+                        );
                         self.rgba[o..o + 3].copy_from_slice(&c);
                     }
                 }
@@ -224,7 +252,12 @@ impl Picture {
         let off = (size as f64 - 1.0) / 2.0;
         for (x, y) in xs.iter().zip(ys) {
             let (px, py) = vp.to_pixel(*x as f64, *y as f64);
-            if !(px.is_finite() && py.is_finite()) || px < -10.0 || py < -10.0 || px > 1e6 || py > 1e6 {
+            if !(px.is_finite() && py.is_finite())
+                || px < -10.0
+                || py < -10.0
+                || px > 1e6
+                || py > 1e6
+            {
                 continue;
             }
             let (i0, j0) = ((px - off).floor() as i64, (py - off).floor() as i64);
@@ -262,10 +295,19 @@ mod tests {
 
     #[test]
     fn density_is_darkest_at_the_peak_and_dots_show() {
-        let vp = Viewport { data: [-3.0, 3.0, -3.0, 3.0], width: 61, height: 61 };
+        let vp = Viewport {
+            data: [-3.0, 3.0, -3.0, 3.0],
+            width: 61,
+            height: 61,
+        };
         let pal = EbmPalette::for_theme(false);
         let mut p = Picture::default();
-        p.shade(&vp, |x| -(x[0] * x[0] + x[1] * x[1]) / 2.0, Shading::LogDensity, &pal);
+        p.shade(
+            &vp,
+            |x| -(x[0] * x[0] + x[1] * x[1]) / 2.0,
+            Shading::LogDensity,
+            &pal,
+        );
         let px = |p: &Picture, i: usize, j: usize| {
             let o = 4 * (j * 61 + i);
             [p.rgba()[o], p.rgba()[o + 1], p.rgba()[o + 2]]
@@ -274,7 +316,12 @@ mod tests {
         assert_ne!(px(&p, 0, 0), pal.density);
         p.dots(&vp, &[2.0], &[2.0], 1, pal.negative);
         assert_eq!(px(&p, 50, 10), pal.negative);
-        p.shade(&vp, |x| (x[0] * x[0] + x[1] * x[1]) / 2.0, Shading::Energy, &pal);
+        p.shade(
+            &vp,
+            |x| (x[0] * x[0] + x[1] * x[1]) / 2.0,
+            Shading::Energy,
+            &pal,
+        );
         // contours exist: some pixels are tinted towards the contour colour
         let n_contour = (0..61 * 61)
             .filter(|k| {

@@ -169,7 +169,8 @@ impl WellsLangevin {
         let mut bad = 0u32;
         for (i, (x, y)) in xs.iter_mut().zip(ys.iter_mut()).enumerate() {
             let (gx, gy) = self.kernel.grad(*x, *y);
-            let (zx, zy) = normal_pair(counter_u32(i as u32, key.k0), counter_u32(i as u32, key.k1));
+            let (zx, zy) =
+                normal_pair(counter_u32(i as u32, key.k0), counter_u32(i as u32, key.k1));
             let nx = (*x - half * gx) + root * zx;
             let ny = (*y - half * gy) + root * zy;
             *x = nx;

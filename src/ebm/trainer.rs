@@ -31,8 +31,8 @@ use super::partition::{adaptive_rule, breakpoints};
 use super::sampler::{fill_normal, WellsLangevin};
 use super::wells::{Well, Wells, MAX_WELLS, PARAMS_PER_WELL};
 use crate::error::{check_range, Error};
-use crate::mixture::GaussianMixture;
 use crate::gaussian::Gaussian2;
+use crate::mixture::GaussianMixture;
 use crate::presets::preset;
 use crate::quadrature::{Rule1, Rule2};
 use crate::rng::{sim_rng_stream, SimRng, StepKey};
@@ -172,7 +172,11 @@ fn check_int(name: &'static str, v: f64, lo: usize, hi: usize) -> Result<usize, 
     if v.is_finite() && v.fract() == 0.0 && v >= lo as f64 && v <= hi as f64 {
         Ok(v as usize)
     } else {
-        Err(Error::invalid(name, format!("an integer in [{lo}, {hi}]"), v))
+        Err(Error::invalid(
+            name,
+            format!("an integer in [{lo}, {hi}]"),
+            v,
+        ))
     }
 }
 
@@ -244,7 +248,12 @@ impl DataRule {
         let total: f64 = w.iter().sum();
         w.iter_mut().for_each(|v| *v /= total);
         let neg_entropy = w.iter().zip(&lp).map(|(a, b)| a * b).sum();
-        Ok(DataRule { xs, ys, w, neg_entropy })
+        Ok(DataRule {
+            xs,
+            ys,
+            w,
+            neg_entropy,
+        })
     }
 }
 
@@ -327,7 +336,13 @@ impl EbmTrainer {
 
     fn restart_chains(&mut self) {
         let key = StepKey::draw(&mut self.init_rng);
-        fill_normal(&mut self.neg_x, &mut self.neg_y, self.noise_mean, self.noise_sd, key);
+        fill_normal(
+            &mut self.neg_x,
+            &mut self.neg_y,
+            self.noise_mean,
+            self.noise_sd,
+            key,
+        );
     }
 
     /// The settings.
@@ -495,8 +510,12 @@ impl EbmTrainer {
         }
         // gauge: mean depth 0; and the safe box
         let k = self.wells.len();
-        let mean_a: f64 =
-            self.theta.chunks_exact(PARAMS_PER_WELL).map(|c| c[2]).sum::<f64>() / k as f64;
+        let mean_a: f64 = self
+            .theta
+            .chunks_exact(PARAMS_PER_WELL)
+            .map(|c| c[2])
+            .sum::<f64>()
+            / k as f64;
         for c in self.theta.chunks_exact_mut(PARAMS_PER_WELL) {
             c[0] = c[0].clamp(-50.0, 50.0);
             c[1] = c[1].clamp(-50.0, 50.0);
@@ -509,12 +528,17 @@ impl EbmTrainer {
 
 /// Exact loss pieces and gradient of L = E_{p_data}[E_θ] + log Z_θ for `wells` against the data
 /// rule.
-fn exact_eval(wells: &Wells, data: &DataRule, grad: Option<&mut [f64]>) -> Result<ExactEval, Error> {
+fn exact_eval(
+    wells: &Wells,
+    data: &DataRule,
+    grad: Option<&mut [f64]>,
+) -> Result<ExactEval, Error> {
     let n = wells.n_params();
     let mut g_data = [0.0; MAX_WELLS * PARAMS_PER_WELL];
     let mut mean_e = 0.0;
     for i in 0..data.w.len() {
-        mean_e += data.w[i] * wells.accumulate_grad_theta([data.xs[i], data.ys[i]], data.w[i], &mut g_data[..n]);
+        mean_e += data.w[i]
+            * wells.accumulate_grad_theta([data.xs[i], data.ys[i]], data.w[i], &mut g_data[..n]);
     }
     // model side, one pass with a running log-sum-exp shift
     let rule = adaptive_rule(wells, 1.0, 1.0)?;
@@ -557,7 +581,11 @@ fn exact_eval(wells: &Wells, data: &DataRule, grad: Option<&mut [f64]>) -> Resul
 
 /// Exact average log-likelihood E_{p_data}[log p_θ] of an arbitrary energy under a preset's data
 /// (for tests and finite differences).
-pub fn exact_log_likelihood(wells: &Wells, data: &str, grad: Option<&mut [f64]>) -> Result<ExactEval, Error> {
+pub fn exact_log_likelihood(
+    wells: &Wells,
+    data: &str,
+    grad: Option<&mut [f64]>,
+) -> Result<ExactEval, Error> {
     let rule = DataRule::new(&data_preset(data)?)?;
     exact_eval(wells, &rule, grad)
 }

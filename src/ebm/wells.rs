@@ -55,7 +55,10 @@ pub struct Well {
 impl Well {
     /// A validated well.
     pub fn new(centre: [f64; 2], depth: f64, width: f64) -> Result<Self, Error> {
-        if !centre.iter().all(|c| c.is_finite() && c.abs() <= MAX_CENTRE) {
+        if !centre
+            .iter()
+            .all(|c| c.is_finite() && c.abs() <= MAX_CENTRE)
+        {
             return Err(Error::invalid(
                 "centre",
                 format!("a pair of finite numbers in [-{MAX_CENTRE}, {MAX_CENTRE}]"),
@@ -64,7 +67,11 @@ impl Well {
         }
         check_range("depth", depth, -MAX_DEPTH, MAX_DEPTH, false)?;
         check_range("width", width, MIN_WIDTH, MAX_WIDTH, false)?;
-        Ok(Well { centre, depth, width })
+        Ok(Well {
+            centre,
+            depth,
+            width,
+        })
     }
 }
 
@@ -138,7 +145,11 @@ impl Wells {
     /// Overwrites the wells from θ without validation or allocation (the trainer keeps θ in
     /// range itself). The length of θ must be 4 × the number of wells.
     pub fn set_params_unchecked(&mut self, theta: &[f64]) {
-        for (w, c) in self.wells.iter_mut().zip(theta.chunks_exact(PARAMS_PER_WELL)) {
+        for (w, c) in self
+            .wells
+            .iter_mut()
+            .zip(theta.chunks_exact(PARAMS_PER_WELL))
+        {
             w.centre = [c[0], c[1]];
             w.depth = c[2];
             w.width = c[3].exp();
@@ -341,13 +352,28 @@ mod tests {
 
     #[test]
     fn validation_names_the_parameter() {
-        assert!(Well::new([0.0, f64::NAN], 0.0, 1.0).unwrap_err().to_string().starts_with("centre"));
-        assert!(Well::new([0.0, 0.0], 0.0, 0.0).unwrap_err().to_string().starts_with("width"));
-        assert!(Well::new([0.0, 0.0], f64::INFINITY, 1.0).unwrap_err().to_string().starts_with("depth"));
-        assert!(Wells::new(vec![]).unwrap_err().to_string().starts_with("wells"));
+        assert!(Well::new([0.0, f64::NAN], 0.0, 1.0)
+            .unwrap_err()
+            .to_string()
+            .starts_with("centre"));
+        assert!(Well::new([0.0, 0.0], 0.0, 0.0)
+            .unwrap_err()
+            .to_string()
+            .starts_with("width"));
+        assert!(Well::new([0.0, 0.0], f64::INFINITY, 1.0)
+            .unwrap_err()
+            .to_string()
+            .starts_with("depth"));
+        assert!(Wells::new(vec![])
+            .unwrap_err()
+            .to_string()
+            .starts_with("wells"));
         assert!(Wells::from_flat(&[0.0; 17 * 4]).is_err());
         assert!(Wells::from_flat(&[0.0, 0.0, 0.0]).is_err());
-        assert!(check_temperature(0.0).unwrap_err().to_string().starts_with("temperature"));
+        assert!(check_temperature(0.0)
+            .unwrap_err()
+            .to_string()
+            .starts_with("temperature"));
         let mut w = Wells::from_flat(&[0.0, 0.0, 0.0, 1.0]).unwrap();
         assert!(w.remove(0).is_err(), "the last well cannot be removed");
     }

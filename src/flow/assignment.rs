@@ -35,10 +35,18 @@ impl Assignment {
     /// the minimal total cost. [`Assignment::columns`] gives the permutation.
     pub fn solve(&mut self, n: usize, cost: &[f64]) -> Result<f64, Error> {
         if n == 0 || n > MAX_SIZE || cost.len() != n * n {
-            return Err(Error::invalid("cost", format!("an n × n matrix with 1 ≤ n ≤ {MAX_SIZE}"), format!("{} entries for n = {n}", cost.len())));
+            return Err(Error::invalid(
+                "cost",
+                format!("an n × n matrix with 1 ≤ n ≤ {MAX_SIZE}"),
+                format!("{} entries for n = {n}", cost.len()),
+            ));
         }
         if cost.iter().any(|c| !c.is_finite()) {
-            return Err(Error::invalid("cost", "finite entries", "a non-finite entry"));
+            return Err(Error::invalid(
+                "cost",
+                "finite entries",
+                "a non-finite entry",
+            ));
         }
         // 1-based arrays as in the classical formulation; column 0 is the virtual start.
         let m = n + 1;
@@ -50,7 +58,13 @@ impl Assignment {
         self.p.resize(m, 0);
         self.way.clear();
         self.way.resize(m, 0);
-        let (u, v, p, way, minv) = (&mut self.u, &mut self.v, &mut self.p, &mut self.way, &mut self.minv);
+        let (u, v, p, way, minv) = (
+            &mut self.u,
+            &mut self.v,
+            &mut self.p,
+            &mut self.way,
+            &mut self.minv,
+        );
         let used = &mut self.used;
         used.clear();
         used.resize(m, false);
@@ -67,8 +81,13 @@ impl Assignment {
                 let mut delta = f64::INFINITY;
                 let mut j1 = 0usize;
                 // the scan over free columns, without bounds checks (zipped slices of length n)
-                for (j, ((((&c, &vj), mj), wj), &uj)) in
-                    row.iter().zip(&v[1..]).zip(&mut minv[1..]).zip(&mut way[1..]).zip(&used[1..]).enumerate()
+                for (j, ((((&c, &vj), mj), wj), &uj)) in row
+                    .iter()
+                    .zip(&v[1..])
+                    .zip(&mut minv[1..])
+                    .zip(&mut way[1..])
+                    .zip(&used[1..])
+                    .enumerate()
                 {
                     if !uj {
                         let cur = c - ui0 - vj;

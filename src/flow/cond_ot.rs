@@ -20,9 +20,9 @@
 
 use super::kernel::{self, AffineKernel};
 use super::velocity::{check_tau, Velocity};
-use crate::kernel::KernelPath;
 use crate::error::Error;
 use crate::gaussian::Gaussian2;
+use crate::kernel::KernelPath;
 use crate::mixture::GaussianMixture;
 
 /// One term of a field v(x) = Σₖ ρₖ(x) (cₖ + Gₖ(x − mₖ)), with
@@ -64,7 +64,10 @@ pub(crate) fn affine_mixture_field(terms: &[AffineTerm], x: [f64; 2]) -> [f64; 2
 /// Precision and log-normaliser of a 2×2 SPD matrix (a, b, c) = [[a, b], [b, c]].
 pub(crate) fn inverse_spd(s: [f64; 3]) -> ([f64; 3], f64) {
     let det = s[0] * s[2] - s[1] * s[1];
-    ([s[2] / det, -s[1] / det, s[0] / det], -(2.0 * std::f64::consts::PI).ln() - 0.5 * det.ln())
+    (
+        [s[2] / det, -s[1] / det, s[0] / det],
+        -(2.0 * std::f64::consts::PI).ln() - 0.5 * det.ln(),
+    )
 }
 
 /// The exact marginal velocity field of the conditional OT path to `data` (see the module docs).
@@ -81,7 +84,13 @@ pub struct CondOtVelocity {
 impl CondOtVelocity {
     /// The field for the target `data` (source N(0, I)).
     pub fn new(data: &GaussianMixture) -> Self {
-        let mut v = CondOtVelocity { data: data.clone(), terms: vec![AffineTerm::default(); data.len()], kernel: AffineKernel::default(), path: KernelPath::best(), cached: f64::NAN };
+        let mut v = CondOtVelocity {
+            data: data.clone(),
+            terms: vec![AffineTerm::default(); data.len()],
+            kernel: AffineKernel::default(),
+            path: KernelPath::best(),
+            cached: f64::NAN,
+        };
         v.prepare(0.0);
         v
     }
@@ -98,13 +107,22 @@ impl CondOtVelocity {
         }
         let a = (1.0 - tau) * (1.0 - tau);
         let b = tau * tau;
-        for ((t, comp), w) in self.terms.iter_mut().zip(self.data.components()).zip(self.data.weights()) {
+        for ((t, comp), w) in self
+            .terms
+            .iter_mut()
+            .zip(self.data.components())
+            .zip(self.data.weights())
+        {
             let mu = comp.mean();
             let s = comp.cov();
             let cm = [a + b * s[0], b * s[1], a + b * s[2]];
             let (p, ln) = inverse_spd(cm);
             // K = τΣ − (1 − τ)I, G = K C⁻¹ (K and C commute: both are polynomials in Σ)
-            let k = [tau * s[0] - (1.0 - tau), tau * s[1], tau * s[2] - (1.0 - tau)];
+            let k = [
+                tau * s[0] - (1.0 - tau),
+                tau * s[1],
+                tau * s[2] - (1.0 - tau),
+            ];
             *t = AffineTerm {
                 m: [tau * mu[0], tau * mu[1]],
                 p,
@@ -139,7 +157,12 @@ impl CondOtVelocity {
             .iter()
             .map(|c| {
                 let (m, s) = (c.mean(), c.cov());
-                Gaussian2::new([tau * m[0], tau * m[1]], a + b * s[0], b * s[1], a + b * s[2])
+                Gaussian2::new(
+                    [tau * m[0], tau * m[1]],
+                    a + b * s[0],
+                    b * s[1],
+                    a + b * s[2],
+                )
             })
             .collect::<Result<Vec<_>, _>>()?;
         GaussianMixture::new(self.data.weights(), comps)

@@ -61,7 +61,11 @@ impl OdeMethod {
             "euler" => Ok(OdeMethod::Euler),
             "midpoint" => Ok(OdeMethod::Midpoint),
             "heun" => Ok(OdeMethod::Heun),
-            _ => Err(Error::invalid("method", "one of euler, midpoint, heun", format!("{s:?}"))),
+            _ => Err(Error::invalid(
+                "method",
+                "one of euler, midpoint, heun",
+                format!("{s:?}"),
+            )),
         }
     }
 
@@ -87,7 +91,11 @@ pub fn check_steps(n: f64) -> Result<usize, Error> {
     if n.is_finite() && n.fract() == 0.0 && (1.0..=MAX_STEPS as f64).contains(&n) {
         Ok(n as usize)
     } else {
-        Err(Error::invalid("steps", format!("an integer in [1, {MAX_STEPS}]"), n))
+        Err(Error::invalid(
+            "steps",
+            format!("an integer in [1, {MAX_STEPS}]"),
+            n,
+        ))
     }
 }
 
@@ -114,17 +122,33 @@ pub struct OdeIntegrator {
 impl OdeIntegrator {
     /// Integrates `start` with `method` in `steps` ∈ [1, 10000] steps, recording the paths of the
     /// first `record` ≤ 1000 particles. The cloud must not be empty.
-    pub fn new(method: OdeMethod, steps: usize, start: Particles, record: usize) -> Result<Self, Error> {
+    pub fn new(
+        method: OdeMethod,
+        steps: usize,
+        start: Particles,
+        record: usize,
+    ) -> Result<Self, Error> {
         check_steps(steps as f64)?;
         let n = start.len();
         if n == 0 || start.ys.len() != n {
-            return Err(Error::invalid("particles", "a non-empty cloud with as many y as x", format!("{} x and {} y", n, start.ys.len())));
+            return Err(Error::invalid(
+                "particles",
+                "a non-empty cloud with as many y as x",
+                format!("{} x and {} y", n, start.ys.len()),
+            ));
         }
         if start.xs.iter().chain(&start.ys).any(|v| !v.is_finite()) {
-            return Err(Error::invalid("particles", "finite coordinates", "a non-finite coordinate"));
+            return Err(Error::invalid(
+                "particles",
+                "finite coordinates",
+                "a non-finite coordinate",
+            ));
         }
         let record = record.min(n).min(MAX_RECORDED);
-        let zeros = Particles { xs: vec![0.0; n], ys: vec![0.0; n] };
+        let zeros = Particles {
+            xs: vec![0.0; n],
+            ys: vec![0.0; n],
+        };
         let mut paths = vec![0.0; (steps + 1) * record * 2];
         for i in 0..record {
             paths[2 * i] = start.xs[i];
@@ -160,7 +184,13 @@ impl OdeIntegrator {
         let tau = self.done as f64 * h;
         let hf = h as f32;
         let n = self.x.len();
-        v.eval(tau, &self.x.xs, &self.x.ys, &mut self.k1.xs, &mut self.k1.ys);
+        v.eval(
+            tau,
+            &self.x.xs,
+            &self.x.ys,
+            &mut self.k1.xs,
+            &mut self.k1.ys,
+        );
         // the increment Δx goes to k2 (k1 stays the first stage)
         match self.method {
             OdeMethod::Euler => {
@@ -175,7 +205,13 @@ impl OdeIntegrator {
                     self.tmp.xs[i] = self.x.xs[i] + half * self.k1.xs[i];
                     self.tmp.ys[i] = self.x.ys[i] + half * self.k1.ys[i];
                 }
-                v.eval(tau + 0.5 * h, &self.tmp.xs, &self.tmp.ys, &mut self.k2.xs, &mut self.k2.ys);
+                v.eval(
+                    tau + 0.5 * h,
+                    &self.tmp.xs,
+                    &self.tmp.ys,
+                    &mut self.k2.xs,
+                    &mut self.k2.ys,
+                );
                 for i in 0..n {
                     self.k2.xs[i] *= hf;
                     self.k2.ys[i] *= hf;
@@ -186,8 +222,18 @@ impl OdeIntegrator {
                     self.tmp.xs[i] = self.x.xs[i] + hf * self.k1.xs[i];
                     self.tmp.ys[i] = self.x.ys[i] + hf * self.k1.ys[i];
                 }
-                let t1 = if self.done + 1 == self.steps { 1.0 } else { tau + h };
-                v.eval(t1, &self.tmp.xs, &self.tmp.ys, &mut self.k2.xs, &mut self.k2.ys);
+                let t1 = if self.done + 1 == self.steps {
+                    1.0
+                } else {
+                    tau + h
+                };
+                v.eval(
+                    t1,
+                    &self.tmp.xs,
+                    &self.tmp.ys,
+                    &mut self.k2.xs,
+                    &mut self.k2.ys,
+                );
                 let half = 0.5 * hf;
                 for i in 0..n {
                     self.k2.xs[i] = half * (self.k1.xs[i] + self.k2.xs[i]);
@@ -200,7 +246,10 @@ impl OdeIntegrator {
         for i in 0..n {
             let (dx, dy) = (self.k2.xs[i], self.k2.ys[i]);
             let (nx, ny) = (self.x.xs[i] + dx, self.x.ys[i] + dy);
-            if !(nx.is_finite() && ny.is_finite()) || nx.abs() > RUNAWAY_RADIUS || ny.abs() > RUNAWAY_RADIUS {
+            if !(nx.is_finite() && ny.is_finite())
+                || nx.abs() > RUNAWAY_RADIUS
+                || ny.abs() > RUNAWAY_RADIUS
+            {
                 bad += 1;
             }
             let d2 = (dx as f64) * (dx as f64) + (dy as f64) * (dy as f64);
@@ -211,7 +260,11 @@ impl OdeIntegrator {
         }
         self.done += 1;
         if bad > 0 {
-            let e = Error::Diverged { step: self.done as u64, particles: bad, radius: RUNAWAY_RADIUS };
+            let e = Error::Diverged {
+                step: self.done as u64,
+                particles: bad,
+                radius: RUNAWAY_RADIUS,
+            };
             self.diverged = Some(e.clone());
             return Err(e);
         }

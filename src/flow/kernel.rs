@@ -34,7 +34,18 @@ pub struct AffineKernel {
 impl Default for AffineKernel {
     fn default() -> Self {
         let z = [0.0f32; MAX_COMPONENTS];
-        AffineKernel { n: 0, mx: z, my: z, pxx: z, pxy: z, pyy: z, c: z, cx: z, cy: z, g: [z; 4] }
+        AffineKernel {
+            n: 0,
+            mx: z,
+            my: z,
+            pxx: z,
+            pxy: z,
+            pyy: z,
+            c: z,
+            cx: z,
+            cy: z,
+            g: [z; 4],
+        }
     }
 }
 
@@ -104,7 +115,11 @@ pub fn eval_scalar(t: &AffineKernel, xs: &[f32], ys: &[f32], vx: &mut [f32], vy:
     let body = n - n % 4;
     let mut i = 0;
     while i < body {
-        let (a, b) = field::<4>(t, [xs[i], xs[i + 1], xs[i + 2], xs[i + 3]], [ys[i], ys[i + 1], ys[i + 2], ys[i + 3]]);
+        let (a, b) = field::<4>(
+            t,
+            [xs[i], xs[i + 1], xs[i + 2], xs[i + 3]],
+            [ys[i], ys[i + 1], ys[i + 2], ys[i + 3]],
+        );
         vx[i..i + 4].copy_from_slice(&a);
         vy[i..i + 4].copy_from_slice(&b);
         i += 4;
@@ -117,7 +132,14 @@ pub fn eval_scalar(t: &AffineKernel, xs: &[f32], ys: &[f32], vx: &mut [f32], vy:
 }
 
 /// The field on a whole cloud by the chosen path (both give the same bits).
-pub fn eval(path: KernelPath, t: &AffineKernel, xs: &[f32], ys: &[f32], vx: &mut [f32], vy: &mut [f32]) {
+pub fn eval(
+    path: KernelPath,
+    t: &AffineKernel,
+    xs: &[f32],
+    ys: &[f32],
+    vx: &mut [f32],
+    vy: &mut [f32],
+) {
     match path {
         #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
         KernelPath::Simd128 => super::kernel_simd128::eval(t, xs, ys, vx, vy),

@@ -30,8 +30,14 @@ fn field4(t: &AffineKernel, x: v128, y: v128) -> (v128, v128) {
         let w = exp2_4(f32x4_sub(e[k], m));
         let dx = f32x4_sub(x, sp(t.mx[k]));
         let dy = f32x4_sub(y, sp(t.my[k]));
-        let vx = f32x4_add(sp(t.cx[k]), f32x4_add(f32x4_mul(sp(t.g[0][k]), dx), f32x4_mul(sp(t.g[1][k]), dy)));
-        let vy = f32x4_add(sp(t.cy[k]), f32x4_add(f32x4_mul(sp(t.g[2][k]), dx), f32x4_mul(sp(t.g[3][k]), dy)));
+        let vx = f32x4_add(
+            sp(t.cx[k]),
+            f32x4_add(f32x4_mul(sp(t.g[0][k]), dx), f32x4_mul(sp(t.g[1][k]), dy)),
+        );
+        let vy = f32x4_add(
+            sp(t.cy[k]),
+            f32x4_add(f32x4_mul(sp(t.g[2][k]), dx), f32x4_mul(sp(t.g[3][k]), dy)),
+        );
         s = f32x4_add(s, w);
         ax = f32x4_add(ax, f32x4_mul(w, vx));
         ay = f32x4_add(ay, f32x4_mul(w, vy));

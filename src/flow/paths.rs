@@ -104,7 +104,14 @@ pub struct PathsComparison {
 impl PathsComparison {
     /// `particles` ∈ [1, 1e6] noise points from `seed`, `steps` ∈ [1, 10000] of `method`, the
     /// first `record` paths kept.
-    pub fn new(data: &GaussianMixture, method: OdeMethod, steps: usize, particles: usize, record: usize, seed: u64) -> Result<Self, Error> {
+    pub fn new(
+        data: &GaussianMixture,
+        method: OdeMethod,
+        steps: usize,
+        particles: usize,
+        record: usize,
+        seed: u64,
+    ) -> Result<Self, Error> {
         crate::particles::check_count(particles as f64)?;
         let start = Particles::normal(particles, [0.0, 0.0], 1.0, seed);
         Ok(PathsComparison {
@@ -123,7 +130,14 @@ impl PathsComparison {
     /// Restarts both flows from fresh noise of `seed`.
     pub fn reset(&mut self, seed: u64) -> Result<(), Error> {
         let path = self.path();
-        *self = Self::new(&self.fm.data().clone(), self.method, self.steps, self.particles, self.record, seed)?;
+        *self = Self::new(
+            &self.fm.data().clone(),
+            self.method,
+            self.steps,
+            self.particles,
+            self.record,
+            seed,
+        )?;
         self.set_path(path);
         Ok(())
     }

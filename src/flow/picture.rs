@@ -5,8 +5,17 @@
 use crate::viewport::Viewport;
 
 /// Appends the dots of the segment from `a` to `b` (data coordinates).
-pub fn segment_points(vp: &Viewport, a: [f32; 2], b: [f32; 2], xs: &mut Vec<f32>, ys: &mut Vec<f32>) {
-    let (pa, pb) = (vp.to_pixel(a[0] as f64, a[1] as f64), vp.to_pixel(b[0] as f64, b[1] as f64));
+pub fn segment_points(
+    vp: &Viewport,
+    a: [f32; 2],
+    b: [f32; 2],
+    xs: &mut Vec<f32>,
+    ys: &mut Vec<f32>,
+) {
+    let (pa, pb) = (
+        vp.to_pixel(a[0] as f64, a[1] as f64),
+        vp.to_pixel(b[0] as f64, b[1] as f64),
+    );
     let len = (pb.0 - pa.0).hypot(pb.1 - pa.1);
     if !len.is_finite() {
         return;

@@ -33,7 +33,12 @@ pub struct QualitySweep {
 
 impl QualitySweep {
     /// A sweep over `particles` ∈ [1, 1e6] noise points from `seed`.
-    pub fn new(data: &GaussianMixture, method: OdeMethod, particles: usize, seed: u64) -> Result<Self, Error> {
+    pub fn new(
+        data: &GaussianMixture,
+        method: OdeMethod,
+        particles: usize,
+        seed: u64,
+    ) -> Result<Self, Error> {
         crate::particles::check_count(particles as f64)?;
         Ok(QualitySweep {
             fm: CondOtVelocity::new(data),

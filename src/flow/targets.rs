@@ -15,9 +15,15 @@ pub const FLOW_TARGETS: [&str; 4] = ["ring8", "two-modes", "shifted-gaussian", "
 /// A target by name.
 pub fn flow_target(name: &str) -> Result<GaussianMixture, Error> {
     match name {
-        "shifted-gaussian" => GaussianMixture::new(&[1.0], vec![Gaussian2::new([1.5, -1.0], 2.0, 0.8, 0.5)?]),
+        "shifted-gaussian" => {
+            GaussianMixture::new(&[1.0], vec![Gaussian2::new([1.5, -1.0], 2.0, 0.8, 0.5)?])
+        }
         "ring8" | "two-modes" | "gaussian" => preset(name),
-        other => Err(Error::invalid("target", format!("one of {}", FLOW_TARGETS.join(", ")), format!("{other:?}"))),
+        other => Err(Error::invalid(
+            "target",
+            format!("one of {}", FLOW_TARGETS.join(", ")),
+            format!("{other:?}"),
+        )),
     }
 }
 

@@ -65,7 +65,11 @@ impl Coupling {
         match s {
             "independent" => Ok(Coupling::Independent),
             "minibatch-ot" => Ok(Coupling::MinibatchOt),
-            _ => Err(Error::invalid("coupling", "independent or minibatch-ot", format!("{s:?}"))),
+            _ => Err(Error::invalid(
+                "coupling",
+                "independent or minibatch-ot",
+                format!("{s:?}"),
+            )),
         }
     }
 }
@@ -88,7 +92,13 @@ pub struct FlowConfig {
 impl FlowConfig {
     /// 3 → 64 → 64 → 2 SiLU, Adam 2e-3, B = 256, independent coupling.
     pub fn standard() -> Self {
-        FlowConfig { hidden: vec![64, 64], activation: Activation::Silu, learning_rate: 2e-3, batch_size: 256, coupling: Coupling::Independent }
+        FlowConfig {
+            hidden: vec![64, 64],
+            activation: Activation::Silu,
+            learning_rate: 2e-3,
+            batch_size: 256,
+            coupling: Coupling::Independent,
+        }
     }
 
     /// Checks every field and returns the architecture.
@@ -96,10 +106,22 @@ impl FlowConfig {
         check_learning_rate(self.learning_rate)?;
         check_batch(self.batch_size, self.coupling)?;
         if self.hidden.len() > MAX_HIDDEN_LAYERS {
-            return Err(Error::invalid("hidden", format!("0 to {MAX_HIDDEN_LAYERS} hidden layer widths"), format!("{} layers", self.hidden.len())));
+            return Err(Error::invalid(
+                "hidden",
+                format!("0 to {MAX_HIDDEN_LAYERS} hidden layer widths"),
+                format!("{} layers", self.hidden.len()),
+            ));
         }
-        if let Some(&w) = self.hidden.iter().find(|&&w| w == 0 || w > MAX_HIDDEN_WIDTH) {
-            return Err(Error::invalid("hidden", format!("hidden widths in [1, {MAX_HIDDEN_WIDTH}]"), w));
+        if let Some(&w) = self
+            .hidden
+            .iter()
+            .find(|&&w| w == 0 || w > MAX_HIDDEN_WIDTH)
+        {
+            return Err(Error::invalid(
+                "hidden",
+                format!("hidden widths in [1, {MAX_HIDDEN_WIDTH}]"),
+                w,
+            ));
         }
         let mut w = vec![3];
         w.extend_from_slice(&self.hidden);
@@ -110,12 +132,24 @@ impl FlowConfig {
 
 /// Checks B ∈ [1, 4096] (independent) or [1, 512] (minibatch OT).
 pub fn check_batch(b: usize, coupling: Coupling) -> Result<usize, Error> {
-    let max = if coupling == Coupling::MinibatchOt { MAX_OT_BATCH } else { MAX_BATCH };
+    let max = if coupling == Coupling::MinibatchOt {
+        MAX_OT_BATCH
+    } else {
+        MAX_BATCH
+    };
     if (1..=max).contains(&b) {
         Ok(b)
     } else {
-        let what = if coupling == Coupling::MinibatchOt { " with the minibatch-ot coupling" } else { "" };
-        Err(Error::invalid("batch_size", format!("an integer in [1, {max}]{what}"), b))
+        let what = if coupling == Coupling::MinibatchOt {
+            " with the minibatch-ot coupling"
+        } else {
+            ""
+        };
+        Err(Error::invalid(
+            "batch_size",
+            format!("an integer in [1, {max}]{what}"),
+            b,
+        ))
     }
 }
 
@@ -143,7 +177,10 @@ impl FlowEvalSet {
             let x1 = data.sample(&mut rng);
             let (z1, z2) = normal_pair(rng.next_u32(), rng.next_u32());
             let tau = ((rng.next_u32() >> 8) as f64 + 0.5) / 16_777_216.0;
-            let x = [(1.0 - tau) * z1 as f64 + tau * x1[0], (1.0 - tau) * z2 as f64 + tau * x1[1]];
+            let x = [
+                (1.0 - tau) * z1 as f64 + tau * x1[0],
+                (1.0 - tau) * z2 as f64 + tau * x1[1],
+            ];
             let x = [x[0] as f32 as f64, x[1] as f32 as f64];
             let u = field.velocity_at(tau, x)?;
             ms += u[0] * u[0] + u[1] * u[1];
@@ -152,7 +189,13 @@ impl FlowEvalSet {
             taus.push(tau);
             exact.push(u);
         }
-        Ok(FlowEvalSet { xs, ys, taus, exact, mean_square: ms / n as f64 })
+        Ok(FlowEvalSet {
+            xs,
+            ys,
+            taus,
+            exact,
+            mean_square: ms / n as f64,
+        })
     }
 
     /// The Monte Carlo estimate of E_τ E‖u_τ(x_τ)‖², the kinetic energy K of the exact flow.
@@ -208,7 +251,11 @@ impl FlowTrainer {
             target: vec![0.0; 2 * b],
             x0: [vec![0.0; b], vec![0.0; b]],
             x1: [vec![0.0; b], vec![0.0; b]],
-            cost: Vec::with_capacity(if cfg.coupling == Coupling::MinibatchOt { b * b } else { 0 }),
+            cost: Vec::with_capacity(if cfg.coupling == Coupling::MinibatchOt {
+                b * b
+            } else {
+                0
+            }),
             solver: Assignment::new(),
             rng: sim_rng_stream(seed, 2),
             net,
@@ -246,12 +293,22 @@ impl FlowTrainer {
         }
         let mut pair_cost = 0.0;
         if self.cfg.coupling == Coupling::MinibatchOt {
-            squared_distances(&self.x0[0][..b], &self.x0[1][..b], &self.x1[0][..b], &self.x1[1][..b], &mut self.cost);
+            squared_distances(
+                &self.x0[0][..b],
+                &self.x0[1][..b],
+                &self.x1[0][..b],
+                &self.x1[1][..b],
+                &mut self.cost,
+            );
             pair_cost = self.solver.solve(b, &self.cost)?;
         }
         let inp = self.ws.input_mut();
         for r in 0..b {
-            let j = if self.cfg.coupling == Coupling::MinibatchOt { self.solver.columns()[r] } else { r };
+            let j = if self.cfg.coupling == Coupling::MinibatchOt {
+                self.solver.columns()[r]
+            } else {
+                r
+            };
             let (a0, a1) = (self.x0[0][r], self.x0[1][r]);
             let (b0, b1) = (self.x1[0][j], self.x1[1][j]);
             if self.cfg.coupling == Coupling::Independent {
@@ -293,10 +350,17 @@ impl FlowTrainer {
             return Err(self.fail(step, "loss"));
         }
         self.net.backward(self.path, &mut self.ws, b);
-        if !self.ws.grads().iter().fold(0.0f32, |a, &g| a + g * 0.0).is_finite() {
+        if !self
+            .ws
+            .grads()
+            .iter()
+            .fold(0.0f32, |a, &g| a + g * 0.0)
+            .is_finite()
+        {
             return Err(self.fail(step, "gradient"));
         }
-        self.adam.step(self.path, self.net.params_mut(), &self.ws.grads);
+        self.adam
+            .step(self.path, self.net.params_mut(), &self.ws.grads);
         self.net.refresh();
         self.iteration = step;
         self.last_loss = loss;
@@ -310,10 +374,20 @@ impl FlowTrainer {
     }
 
     /// v_θ(x, τ) at the points (xs[i], ys[i]) into out[2i], out[2i+1] (no allocation).
-    pub fn velocity_at(&mut self, tau: f64, xs: &[f32], ys: &[f32], out: &mut [f32]) -> Result<(), Error> {
+    pub fn velocity_at(
+        &mut self,
+        tau: f64,
+        xs: &[f32],
+        ys: &[f32],
+        out: &mut [f32],
+    ) -> Result<(), Error> {
         check_tau(tau)?;
         if ys.len() != xs.len() || out.len() < 2 * xs.len() {
-            return Err(Error::invalid("points", "equal numbers of x and y and room for 2 outputs each", format!("{} x, {} y, {} outputs", xs.len(), ys.len(), out.len())));
+            return Err(Error::invalid(
+                "points",
+                "equal numbers of x and y and room for 2 outputs each",
+                format!("{} x, {} y, {} outputs", xs.len(), ys.len(), out.len()),
+            ));
         }
         let cap = self.ws.capacity();
         let t = tau as f32;

@@ -37,7 +37,10 @@ pub fn eigenvalues(s: [f64; 3]) -> [f64; 2] {
 /// W₂²(N(0, I), N(mean, cov)).
 pub fn w2_squared_from_standard(mean: [f64; 2], cov: [f64; 3]) -> f64 {
     let r = sqrt_spd(cov);
-    mean[0] * mean[0] + mean[1] * mean[1] + (1.0 + cov[0] - 2.0 * r[0]) + (1.0 + cov[2] - 2.0 * r[2])
+    mean[0] * mean[0]
+        + mean[1] * mean[1]
+        + (1.0 + cov[0] - 2.0 * r[0])
+        + (1.0 + cov[2] - 2.0 * r[2])
 }
 
 /// E‖u_τ(x_τ)‖² of the conditional-OT flow N(0, I) → N(mean, cov) at τ ∈ [0, 1].
@@ -59,10 +62,21 @@ pub fn gaussian_kinetic_energy(mean: [f64; 2], cov: [f64; 3]) -> f64 {
 }
 
 /// The exact mean OT cost (1/n) min_σ Σᵢ‖aᵢ − b_σ(i)‖² between two clouds of n ∈ [1, 1024] points.
-pub fn discrete_ot_cost(ax: &[f32], ay: &[f32], bx: &[f32], by: &[f32], solver: &mut Assignment, cost: &mut Vec<f64>) -> Result<f64, Error> {
+pub fn discrete_ot_cost(
+    ax: &[f32],
+    ay: &[f32],
+    bx: &[f32],
+    by: &[f32],
+    solver: &mut Assignment,
+    cost: &mut Vec<f64>,
+) -> Result<f64, Error> {
     let n = ax.len();
     if ay.len() != n || bx.len() != n || by.len() != n {
-        return Err(Error::invalid("points", "two clouds of the same size", format!("{n}, {}, {}, {}", ay.len(), bx.len(), by.len())));
+        return Err(Error::invalid(
+            "points",
+            "two clouds of the same size",
+            format!("{n}, {}, {}, {}", ay.len(), bx.len(), by.len()),
+        ));
     }
     squared_distances(ax, ay, bx, by, cost);
     Ok(solver.solve(n, cost)? / n as f64)

@@ -19,6 +19,10 @@ pub fn check_tau(tau: f64) -> Result<f64, Error> {
     if tau.is_finite() && (0.0..=1.0).contains(&tau) {
         Ok(tau)
     } else {
-        Err(Error::invalid("tau", "a finite number in [0, 1] (0 = noise, 1 = data)", tau))
+        Err(Error::invalid(
+            "tau",
+            "a finite number in [0, 1] (0 = noise, 1 = data)",
+            tau,
+        ))
     }
 }

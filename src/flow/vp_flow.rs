@@ -19,9 +19,9 @@
 use super::cond_ot::{affine_mixture_field, inverse_spd, AffineTerm};
 use super::kernel::{self, AffineKernel};
 use super::velocity::{check_tau, Velocity};
-use crate::kernel::KernelPath;
 use crate::error::{check_range, Error};
 use crate::gaussian::Gaussian2;
+use crate::kernel::KernelPath;
 use crate::mixture::GaussianMixture;
 
 /// The exact VP probability-flow velocity in τ (see the module docs).
@@ -41,9 +41,21 @@ impl VpProbabilityFlow {
     pub fn new(data: &GaussianMixture, beta_min: f64, beta_max: f64) -> Result<Self, Error> {
         check_range("beta_min", beta_min, 0.0, 100.0, true)?;
         if !(beta_max.is_finite() && beta_max >= beta_min && beta_max <= 100.0) {
-            return Err(Error::invalid("beta_max", format!("a finite number in [beta_min = {beta_min}, 100]"), beta_max));
+            return Err(Error::invalid(
+                "beta_max",
+                format!("a finite number in [beta_min = {beta_min}, 100]"),
+                beta_max,
+            ));
         }
-        Ok(VpProbabilityFlow { data: data.clone(), beta_min, beta_max, terms: vec![AffineTerm::default(); data.len()], kernel: AffineKernel::default(), path: KernelPath::best(), cached: f64::NAN })
+        Ok(VpProbabilityFlow {
+            data: data.clone(),
+            beta_min,
+            beta_max,
+            terms: vec![AffineTerm::default(); data.len()],
+            kernel: AffineKernel::default(),
+            path: KernelPath::best(),
+            cached: f64::NAN,
+        })
     }
 
     /// The schedule of Song et al. (2021): β from 0.1 to 20.
@@ -72,7 +84,12 @@ impl VpProbabilityFlow {
             .iter()
             .map(|c| {
                 let (m, s) = (c.mean(), c.cov());
-                Gaussian2::new([a * m[0], a * m[1]], a2 * s[0] + n, a2 * s[1], a2 * s[2] + n)
+                Gaussian2::new(
+                    [a * m[0], a * m[1]],
+                    a2 * s[0] + n,
+                    a2 * s[1],
+                    a2 * s[2] + n,
+                )
             })
             .collect::<Result<Vec<_>, _>>()?;
         GaussianMixture::new(self.data.weights(), comps)
@@ -85,7 +102,12 @@ impl VpProbabilityFlow {
         let t = 1.0 - tau;
         let (a, hb) = (self.alpha(t), 0.5 * self.beta(t));
         let (a2, n) = (a * a, 1.0 - a * a);
-        for ((term, comp), w) in self.terms.iter_mut().zip(self.data.components()).zip(self.data.weights()) {
+        for ((term, comp), w) in self
+            .terms
+            .iter_mut()
+            .zip(self.data.components())
+            .zip(self.data.weights())
+        {
             let (mu, s) = (comp.mean(), comp.cov());
             let (p, ln) = inverse_spd([a2 * s[0] + n, a2 * s[1], a2 * s[2] + n]);
             let m = [a * mu[0], a * mu[1]];

@@ -33,7 +33,11 @@ pub fn clip_eigenvalues(c: [f64; 3], floor: f64) -> [f64; 3] {
         return c;
     }
     // eigenvector of l1: (b, l1 − a) or (l1 − d, b), whichever is better conditioned
-    let (mut vx, mut vy) = if (l1 - a).abs() + b.abs() > (l1 - d).abs() + b.abs() { (b, l1 - a) } else { (l1 - d, b) };
+    let (mut vx, mut vy) = if (l1 - a).abs() + b.abs() > (l1 - d).abs() + b.abs() {
+        (b, l1 - a)
+    } else {
+        (l1 - d, b)
+    };
     let n = (vx * vx + vy * vy).sqrt();
     if n == 0.0 {
         // a multiple of the identity
@@ -43,7 +47,11 @@ pub fn clip_eigenvalues(c: [f64; 3], floor: f64) -> [f64; 3] {
     vy /= n;
     let (m1, m2) = (l1.max(floor), l2.max(floor));
     // Σ = m1 v vᵀ + m2 u uᵀ, u ⟂ v
-    [m1 * vx * vx + m2 * vy * vy, (m1 - m2) * vx * vy, m1 * vy * vy + m2 * vx * vx]
+    [
+        m1 * vx * vx + m2 * vy * vy,
+        (m1 - m2) * vx * vy,
+        m1 * vy * vy + m2 * vx * vx,
+    ]
 }
 
 /// EM for a K-component Gaussian mixture on a fixed data set.
@@ -65,24 +73,43 @@ impl Em {
     pub fn new(data: Vec<[f64; 2]>, k: usize, seed: u64) -> Result<Self, Error> {
         check_range("components", k as f64, 1.0, MAX_K as f64, false)?;
         if data.len() < k.max(2) {
-            return Err(Error::invalid("samples", format!("at least {} points for {k} components", k.max(2)), data.len()));
+            return Err(Error::invalid(
+                "samples",
+                format!("at least {} points for {k} components", k.max(2)),
+                data.len(),
+            ));
         }
         if data.iter().any(|p| !(p[0].is_finite() && p[1].is_finite())) {
-            return Err(Error::invalid("samples", "finite points", "a non-finite point"));
+            return Err(Error::invalid(
+                "samples",
+                "finite points",
+                "a non-finite point",
+            ));
         }
         let n = data.len() as f64;
-        let mean = data.iter().fold([0.0, 0.0], |a, p| [a[0] + p[0] / n, a[1] + p[1] / n]);
+        let mean = data
+            .iter()
+            .fold([0.0, 0.0], |a, p| [a[0] + p[0] / n, a[1] + p[1] / n]);
         let mut cov = [0.0; 3];
         for p in &data {
             let (dx, dy) = (p[0] - mean[0], p[1] - mean[1]);
-            cov = [cov[0] + dx * dx / n, cov[1] + dx * dy / n, cov[2] + dy * dy / n];
+            cov = [
+                cov[0] + dx * dx / n,
+                cov[1] + dx * dy / n,
+                cov[2] + dy * dy / n,
+            ];
         }
         let floor = 1e-4 * 0.5 * (cov[0] + cov[2]).max(1e-300);
         // k-means++: first centre uniform, then each next ∝ squared distance to the nearest centre
         let mut rng = sim_rng(seed);
-        let pick = |rng: &mut crate::rng::SimRng| ((rng.next_u32() as u64 * data.len() as u64) >> 32) as usize;
+        let pick = |rng: &mut crate::rng::SimRng| {
+            ((rng.next_u32() as u64 * data.len() as u64) >> 32) as usize
+        };
         let mut means = vec![data[pick(&mut rng)]];
-        let mut d2: Vec<f64> = data.iter().map(|p| (p[0] - means[0][0]).powi(2) + (p[1] - means[0][1]).powi(2)).collect();
+        let mut d2: Vec<f64> = data
+            .iter()
+            .map(|p| (p[0] - means[0][0]).powi(2) + (p[1] - means[0][1]).powi(2))
+            .collect();
         while means.len() < k {
             let total: f64 = d2.iter().sum();
             let next = if total > 0.0 {
@@ -131,7 +158,11 @@ impl Em {
             .map(|j| {
                 let c = self.covs[j];
                 let det = c[0] * c[2] - c[1] * c[1];
-                (self.weights[j].ln() - LN_2PI - 0.5 * det.ln(), [c[2] / det, -c[1] / det, c[0] / det], self.means[j])
+                (
+                    self.weights[j].ln() - LN_2PI - 0.5 * det.ln(),
+                    [c[2] / det, -c[1] / det, c[0] / det],
+                    self.means[j],
+                )
             })
             .collect();
         let mut total = 0.0;
@@ -247,7 +278,13 @@ mod tests {
     fn clipping_keeps_eigenvectors_and_raises_small_eigenvalues() {
         // Σ = R diag(4, 0.001) Rᵀ with a 30° rotation; floor 0.1 → R diag(4, 0.1) Rᵀ
         let (c, s) = (30f64.to_radians().cos(), 30f64.to_radians().sin());
-        let mk = |l1: f64, l2: f64| [l1 * c * c + l2 * s * s, (l1 - l2) * c * s, l1 * s * s + l2 * c * c];
+        let mk = |l1: f64, l2: f64| {
+            [
+                l1 * c * c + l2 * s * s,
+                (l1 - l2) * c * s,
+                l1 * s * s + l2 * c * c,
+            ]
+        };
         let got = clip_eigenvalues(mk(4.0, 0.001), 0.1);
         let want = mk(4.0, 0.1);
         for i in 0..3 {

@@ -54,7 +54,11 @@ fn apply<const N: usize>(theta: &mut [f64; N], grad: &[f64; N], lr: f64) -> Resu
         *t -= (lr * g).clamp(-MAX_STEP, MAX_STEP);
     }
     if next.iter().any(|t| !(t.is_finite() && t.abs() <= 300.0)) {
-        return Err(Error::invalid("learning_rate", "small enough for the fit to stay finite; reset", lr));
+        return Err(Error::invalid(
+            "learning_rate",
+            "small enough for the fit to stay finite; reset",
+            lr,
+        ));
     }
     *theta = next;
     Ok(())
@@ -69,11 +73,21 @@ pub fn mixture1_entropy(p: &Mixture1) -> Result<f64, Error> {
 
 /// A box holding all but ~e^{−32} of a 2D mixture's mass: each component's mean ± 8 sd.
 pub fn mixture2_box(p: &GaussianMixture) -> [f64; 4] {
-    let mut b = [f64::INFINITY, f64::NEG_INFINITY, f64::INFINITY, f64::NEG_INFINITY];
+    let mut b = [
+        f64::INFINITY,
+        f64::NEG_INFINITY,
+        f64::INFINITY,
+        f64::NEG_INFINITY,
+    ];
     for c in p.components() {
         let (m, s) = (c.mean(), c.cov());
         let (sx, sy) = (8.0 * s[0].sqrt(), 8.0 * s[2].sqrt());
-        b = [b[0].min(m[0] - sx), b[1].max(m[0] + sx), b[2].min(m[1] - sy), b[3].max(m[1] + sy)];
+        b = [
+            b[0].min(m[0] - sx),
+            b[1].max(m[0] + sx),
+            b[2].min(m[1] - sy),
+            b[3].max(m[1] + sy),
+        ];
     }
     b
 }
@@ -98,11 +112,25 @@ pub struct GaussianFit1 {
 
 impl GaussianFit1 {
     /// Starts at N(`mean`, `sd`²) (sd ∈ (0, 1e4]) with learning rate η ∈ (0, 10].
-    pub fn new(target: Mixture1, direction: Direction, mean: f64, sd: f64, lr: f64) -> Result<Self, Error> {
+    pub fn new(
+        target: Mixture1,
+        direction: Direction,
+        mean: f64,
+        sd: f64,
+        lr: f64,
+    ) -> Result<Self, Error> {
         check_range("start mean", mean, -1e4, 1e4, false)?;
         check_range("start sd", sd, 0.0, 1e4, true)?;
         let entropy_p = mixture1_entropy(&target)?;
-        Ok(Self { target, direction, theta: [mean, sd.ln()], lr: check_lr(lr)?, iterations: 0, entropy_p, gh: gauss_hermite_normal(GH_1D) })
+        Ok(Self {
+            target,
+            direction,
+            theta: [mean, sd.ln()],
+            lr: check_lr(lr)?,
+            iterations: 0,
+            entropy_p,
+            gh: gauss_hermite_normal(GH_1D),
+        })
     }
 
     /// Replaces the target (the fit continues from where it is).
@@ -156,7 +184,13 @@ impl GaussianFit1 {
     pub fn kl_reverse(&self) -> f64 {
         let [mu, rho] = self.theta;
         let s = rho.exp();
-        let e: f64 = self.gh.0.iter().zip(&self.gh.1).map(|(z, w)| w * self.target.log_density(mu + s * z)).sum();
+        let e: f64 = self
+            .gh
+            .0
+            .iter()
+            .zip(&self.gh.1)
+            .map(|(z, w)| w * self.target.log_density(mu + s * z))
+            .sum();
         -(0.5 * (LN_2PI + 1.0) + rho) - e
     }
 
@@ -211,7 +245,13 @@ pub fn covariance_of(theta: &[f64; 5]) -> [f64; 3] {
 
 impl GaussianFit2 {
     /// Starts at N(`mean`, `sd`² I) (sd ∈ (0, 1e3]) with learning rate η ∈ (0, 10].
-    pub fn new(target: GaussianMixture, direction: Direction, mean: [f64; 2], sd: f64, lr: f64) -> Result<Self, Error> {
+    pub fn new(
+        target: GaussianMixture,
+        direction: Direction,
+        mean: [f64; 2],
+        sd: f64,
+        lr: f64,
+    ) -> Result<Self, Error> {
         check_range("start mean x", mean[0], -1e4, 1e4, false)?;
         check_range("start mean y", mean[1], -1e4, 1e4, false)?;
         check_range("start sd", sd, 0.0, 1e3, true)?;
@@ -229,7 +269,11 @@ impl GaussianFit2 {
 
     /// Replaces the target (the fit continues from where it is); `entropy_p` is its entropy
     /// when already known (two fits of one target need it computed once), else `None`.
-    pub fn set_target(&mut self, target: GaussianMixture, entropy_p: Option<f64>) -> Result<f64, Error> {
+    pub fn set_target(
+        &mut self,
+        target: GaussianMixture,
+        entropy_p: Option<f64>,
+    ) -> Result<f64, Error> {
         self.entropy_p = match entropy_p {
             Some(h) => h,
             None => mixture2_entropy(&target)?,
@@ -296,7 +340,11 @@ impl GaussianFit2 {
         let mut e = 0.0;
         for (z2, w2) in z.iter().zip(w) {
             for (z1, w1) in z.iter().zip(w) {
-                e += w1 * w2 * self.target.log_density([mx + ea * z1, my + b * z1 + ec * z2]);
+                e += w1
+                    * w2
+                    * self
+                        .target
+                        .log_density([mx + ea * z1, my + b * z1 + ec * z2]);
             }
         }
         -(LN_2PI + 1.0 + a + c) - e
@@ -317,7 +365,8 @@ impl GaussianFit2 {
                 let (dx, dy) = (m[0] - mx, m[1] - my);
                 let gx = -(cov[2] * dx - cov[1] * dy) / det;
                 let gy = -(-cov[1] * dx + cov[0] * dy) / det;
-                let ga = 1.0 - mm[0] * ia * ia + ic * ic * (b * ia * mm[1] - b * b * ia * ia * mm[0]);
+                let ga =
+                    1.0 - mm[0] * ia * ia + ic * ic * (b * ia * mm[1] - b * b * ia * ia * mm[0]);
                 let gb = ic * ic * (b * ia * ia * mm[0] - ia * mm[1]);
                 let gc = 1.0 - (mm[2] - 2.0 * b * ia * mm[1] + b * b * ia * ia * mm[0]) * ic * ic;
                 [gx, gy, ga, gb, gc]

@@ -26,11 +26,19 @@ fn term(lp: f64, lq: f64, w: f64) -> f64 {
 
 /// D_KL(p‖q) on the line.
 pub fn kl_1d(rule: &Rule1, log_p: impl Fn(f64) -> f64, log_q: impl Fn(f64) -> f64) -> f64 {
-    rule.nodes().iter().zip(rule.weights()).map(|(&x, &w)| term(log_p(x), log_q(x), w)).sum()
+    rule.nodes()
+        .iter()
+        .zip(rule.weights())
+        .map(|(&x, &w)| term(log_p(x), log_q(x), w))
+        .sum()
 }
 
 /// D_KL(p‖q) in the plane.
-pub fn kl_2d(rule: &Rule2, log_p: impl Fn([f64; 2]) -> f64, log_q: impl Fn([f64; 2]) -> f64) -> f64 {
+pub fn kl_2d(
+    rule: &Rule2,
+    log_p: impl Fn([f64; 2]) -> f64,
+    log_q: impl Fn([f64; 2]) -> f64,
+) -> f64 {
     let mut s = 0.0;
     rule.for_each(|x, w| s += term(log_p(x), log_q(x), w));
     s
@@ -38,7 +46,12 @@ pub fn kl_2d(rule: &Rule2, log_p: impl Fn([f64; 2]) -> f64, log_q: impl Fn([f64;
 
 /// H(p) = −∫ p log p on the line.
 pub fn entropy_1d(rule: &Rule1, log_p: impl Fn(f64) -> f64) -> f64 {
-    -rule.nodes().iter().zip(rule.weights()).map(|(&x, &w)| term(log_p(x), 0.0, w)).sum::<f64>()
+    -rule
+        .nodes()
+        .iter()
+        .zip(rule.weights())
+        .map(|(&x, &w)| term(log_p(x), 0.0, w))
+        .sum::<f64>()
 }
 
 /// H(p) = −∫ p log p in the plane.
@@ -62,19 +75,31 @@ mod tests {
         // box ±20: at least 9.5 sd of every Gaussian here, tails below 1e-20; the 4-point rule on
         // cells of width 0.1 has error ~ h⁸ f⁽⁸⁾, far below 1e-10
         let r = Rule1::new(-20.0, 20.0, 400, 4).unwrap();
-        for (m1, v1, m2, v2) in [(0.0, 1.0, 1.0, 4.0), (1.0, 4.0, 0.0, 1.0), (-0.5, 0.3, 0.7, 0.8)] {
+        for (m1, v1, m2, v2) in [
+            (0.0, 1.0, 1.0, 4.0),
+            (1.0, 4.0, 0.0, 1.0),
+            (-0.5, 0.3, 0.7, 0.8),
+        ] {
             let k = kl_1d(&r, |x| log_n1(x, m1, v1), |x| log_n1(x, m2, v2));
             assert!((k - kl_gaussian_1d(m1, v1, m2, v2)).abs() < 1e-10, "{k}");
         }
         // q = N(0, 1) cut to x ≥ 0 (and renormalised) misses half of p = N(0, 1): KL(p‖q) = ∞,
         // while KL(q‖p) = log 2 (q = 2p on its support)
-        let cut = |x: f64| if x >= 0.0 { log_n1(x, 0.0, 1.0) + 2f64.ln() } else { f64::NEG_INFINITY };
+        let cut = |x: f64| {
+            if x >= 0.0 {
+                log_n1(x, 0.0, 1.0) + 2f64.ln()
+            } else {
+                f64::NEG_INFINITY
+            }
+        };
         assert_eq!(kl_1d(&r, |x| log_n1(x, 0.0, 1.0), cut), f64::INFINITY);
         let back = kl_1d(&r, cut, |x| log_n1(x, 0.0, 1.0));
         assert!((back - 2f64.ln()).abs() < 1e-10, "{back}");
         // entropy of N(0, v): ½ log(2πe v)
         let h = entropy_1d(&r, |x| log_n1(x, 0.0, 2.0));
-        assert!((h - 0.5 * (2.0 * std::f64::consts::PI * std::f64::consts::E * 2.0).ln()).abs() < 1e-10);
+        assert!(
+            (h - 0.5 * (2.0 * std::f64::consts::PI * std::f64::consts::E * 2.0).ln()).abs() < 1e-10
+        );
     }
 
     #[test]
@@ -85,8 +110,14 @@ mod tests {
         // ±11 covers 8 sd of both; 110 cells of 4 points: error far below 1e-9
         let r = Rule2::new([-11.0, 11.0, -11.0, 11.0], 110, 4).unwrap();
         let k = kl_2d(&r, |x| a.log_density(x), |x| b.log_density(x));
-        assert!((k - kl_gaussian_2d(a.mean(), a.cov(), b.mean(), b.cov())).abs() < 1e-9, "{k}");
+        assert!(
+            (k - kl_gaussian_2d(a.mean(), a.cov(), b.mean(), b.cov())).abs() < 1e-9,
+            "{k}"
+        );
         let k = kl_2d(&r, |x| b.log_density(x), |x| a.log_density(x));
-        assert!((k - kl_gaussian_2d(b.mean(), b.cov(), a.mean(), a.cov())).abs() < 1e-9, "{k}");
+        assert!(
+            (k - kl_gaussian_2d(b.mean(), b.cov(), a.mean(), a.cov())).abs() < 1e-9,
+            "{k}"
+        );
     }
 }

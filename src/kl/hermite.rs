@@ -31,7 +31,8 @@ pub fn gauss_hermite_normal(n: usize) -> (Vec<f64>, Vec<f64>) {
             for j in 0..n {
                 let p3 = p2;
                 p2 = p1;
-                p1 = z * (2.0 / (j as f64 + 1.0)).sqrt() * p2 - (j as f64 / (j as f64 + 1.0)).sqrt() * p3;
+                p1 = z * (2.0 / (j as f64 + 1.0)).sqrt() * p2
+                    - (j as f64 / (j as f64 + 1.0)).sqrt() * p3;
             }
             pp = (2.0 * n as f64).sqrt() * p2;
             let z1 = z;
@@ -46,7 +47,11 @@ pub fn gauss_hermite_normal(n: usize) -> (Vec<f64>, Vec<f64>) {
         w[n - 1 - i] = w[i];
     }
     let sqrt_pi = std::f64::consts::PI.sqrt();
-    let nodes: Vec<f64> = t.iter().rev().map(|x| std::f64::consts::SQRT_2 * x).collect();
+    let nodes: Vec<f64> = t
+        .iter()
+        .rev()
+        .map(|x| std::f64::consts::SQRT_2 * x)
+        .collect();
     let weights: Vec<f64> = w.iter().rev().map(|x| x / sqrt_pi).collect();
     (nodes, weights)
 }
@@ -65,9 +70,20 @@ mod tests {
             let mut dfact = 1.0;
             for k in 1..n.min(8) {
                 dfact *= (2 * k - 1) as f64;
-                let m: f64 = z.iter().zip(&w).map(|(z, w)| w * z.powi(2 * k as i32)).sum();
-                assert!((m / dfact - 1.0).abs() < 1e-11, "n={n}, k={k}: {m} vs {dfact}");
-                let odd: f64 = z.iter().zip(&w).map(|(z, w)| w * z.powi(2 * k as i32 - 1)).sum();
+                let m: f64 = z
+                    .iter()
+                    .zip(&w)
+                    .map(|(z, w)| w * z.powi(2 * k as i32))
+                    .sum();
+                assert!(
+                    (m / dfact - 1.0).abs() < 1e-11,
+                    "n={n}, k={k}: {m} vs {dfact}"
+                );
+                let odd: f64 = z
+                    .iter()
+                    .zip(&w)
+                    .map(|(z, w)| w * z.powi(2 * k as i32 - 1))
+                    .sum();
                 // zero by symmetry up to rounding of terms as large as E[Z^{2k}]
                 assert!(odd.abs() < 1e-12 * dfact, "n={n}, k={k}: {odd}");
             }

@@ -28,7 +28,11 @@ impl Mixture1 {
             return Err(Error::invalid("components", "1 to 16 components", k));
         }
         if means.len() != k || sds.len() != k {
-            return Err(Error::invalid("means", format!("{k} means and {k} widths"), format!("{} and {}", means.len(), sds.len())));
+            return Err(Error::invalid(
+                "means",
+                format!("{k} means and {k} widths"),
+                format!("{} and {}", means.len(), sds.len()),
+            ));
         }
         if let Some(w) = weights.iter().find(|w| !(w.is_finite() && **w > 0.0)) {
             return Err(Error::invalid("weight", "a finite number > 0", w));
@@ -36,11 +40,22 @@ impl Mixture1 {
         if let Some(m) = means.iter().find(|m| !(m.is_finite() && m.abs() <= 1e4)) {
             return Err(Error::invalid("mean", "a finite number in [−1e4, 1e4]", m));
         }
-        if let Some(s) = sds.iter().find(|s| !(s.is_finite() && **s >= 1e-6 && **s <= 1e4)) {
-            return Err(Error::invalid("width", "a standard deviation in [1e-6, 1e4]", s));
+        if let Some(s) = sds
+            .iter()
+            .find(|s| !(s.is_finite() && **s >= 1e-6 && **s <= 1e4))
+        {
+            return Err(Error::invalid(
+                "width",
+                "a standard deviation in [1e-6, 1e4]",
+                s,
+            ));
         }
         let total: f64 = weights.iter().sum();
-        Ok(Self { weights: weights.iter().map(|w| w / total).collect(), means: means.to_vec(), sds: sds.to_vec() })
+        Ok(Self {
+            weights: weights.iter().map(|w| w / total).collect(),
+            means: means.to_vec(),
+            sds: sds.to_vec(),
+        })
     }
 
     /// w N(−d/2, s²) + (1 − w) N(d/2, s²): two modes `separation` d apart, weight w ∈ (0, 1) on
@@ -49,7 +64,11 @@ impl Mixture1 {
         if !(weight.is_finite() && weight > 0.0 && weight < 1.0) {
             return Err(Error::invalid("weight", "a number in (0, 1)", weight));
         }
-        Self::new(&[weight, 1.0 - weight], &[-0.5 * separation, 0.5 * separation], &[sd, sd])
+        Self::new(
+            &[weight, 1.0 - weight],
+            &[-0.5 * separation, 0.5 * separation],
+            &[sd, sd],
+        )
     }
 
     /// Normalised weights.
@@ -74,7 +93,10 @@ impl Mixture1 {
             terms[k] = self.weights[k].ln() - LN_SQRT_2PI - self.sds[k].ln() - 0.5 * z * z;
             max = max.max(terms[k]);
         }
-        let s: f64 = terms[..self.weights.len()].iter().map(|t| (t - max).exp()).sum();
+        let s: f64 = terms[..self.weights.len()]
+            .iter()
+            .map(|t| (t - max).exp())
+            .sum();
         max + s.ln()
     }
 
@@ -92,7 +114,11 @@ impl Mixture1 {
 
     /// Exact mean Σ wₖ mₖ.
     pub fn mean(&self) -> f64 {
-        self.weights.iter().zip(&self.means).map(|(w, m)| w * m).sum()
+        self.weights
+            .iter()
+            .zip(&self.means)
+            .map(|(w, m)| w * m)
+            .sum()
     }
 
     /// Exact variance Σ wₖ (sₖ² + mₖ²) − mean².
@@ -108,8 +134,18 @@ impl Mixture1 {
 
     /// An interval holding all but a negligible mass (every component's mean ± 10 sd).
     pub fn support(&self) -> [f64; 2] {
-        let lo = self.means.iter().zip(&self.sds).map(|(m, s)| m - 10.0 * s).fold(f64::INFINITY, f64::min);
-        let hi = self.means.iter().zip(&self.sds).map(|(m, s)| m + 10.0 * s).fold(f64::NEG_INFINITY, f64::max);
+        let lo = self
+            .means
+            .iter()
+            .zip(&self.sds)
+            .map(|(m, s)| m - 10.0 * s)
+            .fold(f64::INFINITY, f64::min);
+        let hi = self
+            .means
+            .iter()
+            .zip(&self.sds)
+            .map(|(m, s)| m + 10.0 * s)
+            .fold(f64::NEG_INFINITY, f64::max);
         [lo, hi]
     }
 
@@ -149,6 +185,9 @@ mod tests {
         }
         assert!(p.score(1e3).is_finite() && p.log_density(1e3).is_finite());
         assert!(Mixture1::two_modes(4.0, 1.0, 1.0).is_err());
-        assert!(Mixture1::new(&[1.0], &[0.0], &[0.0]).unwrap_err().to_string().starts_with("width must be"));
+        assert!(Mixture1::new(&[1.0], &[0.0], &[0.0])
+            .unwrap_err()
+            .to_string()
+            .starts_with("width must be"));
     }
 }

@@ -44,7 +44,9 @@ pub fn gaussian_mle(points: &[[f64; 2]]) -> Result<Gaussian2, Error> {
         return Err(Error::invalid("samples", "at least 2 points", points.len()));
     }
     let n = points.len() as f64;
-    let m = points.iter().fold([0.0, 0.0], |a, p| [a[0] + p[0] / n, a[1] + p[1] / n]);
+    let m = points
+        .iter()
+        .fold([0.0, 0.0], |a, p| [a[0] + p[0] / n, a[1] + p[1] / n]);
     let mut c = [0.0; 3];
     for p in points {
         let (dx, dy) = (p[0] - m[0], p[1] - m[1]);
@@ -93,7 +95,13 @@ impl MleSamples {
                 entropy_p -= wp * lp;
             }
         });
-        Ok(Self { p, train, test, entropy_p, nodes })
+        Ok(Self {
+            p,
+            train,
+            test,
+            entropy_p,
+            nodes,
+        })
     }
 
     /// New samples of the same target (n ∈ [10, 100 000], another seed), reusing the quadrature.
@@ -128,7 +136,11 @@ impl MleSamples {
     }
     /// The cross-entropy −E_p[log q] by quadrature.
     pub fn cross_entropy(&self, q: &GaussianMixture) -> f64 {
-        -self.nodes.iter().map(|&(x, wp)| wp * q.log_density(x)).sum::<f64>()
+        -self
+            .nodes
+            .iter()
+            .map(|&(x, wp)| wp * q.log_density(x))
+            .sum::<f64>()
     }
     /// The true D_KL(p‖q) = cross-entropy − H(p).
     pub fn true_kl(&self, q: &GaussianMixture) -> f64 {

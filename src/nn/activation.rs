@@ -33,7 +33,11 @@ impl Activation {
         match name {
             "silu" => Ok(Activation::Silu),
             "relu" => Ok(Activation::Relu),
-            other => Err(Error::invalid("activation", "one of silu, relu", format!("{other:?}"))),
+            other => Err(Error::invalid(
+                "activation",
+                "one of silu, relu",
+                format!("{other:?}"),
+            )),
         }
     }
 
@@ -155,7 +159,10 @@ pub(crate) mod simd {
         match act {
             Activation::Silu => {
                 let one = f32x4_splat(1.0);
-                f32x4_mul(d, f32x4_mul(g, f32x4_add(one, f32x4_mul(z, f32x4_sub(one, g)))))
+                f32x4_mul(
+                    d,
+                    f32x4_mul(g, f32x4_add(one, f32x4_mul(z, f32x4_sub(one, g)))),
+                )
             }
             Activation::Relu => v128_and(d, f32x4_gt(z, f32x4_splat(0.0))),
         }
@@ -177,7 +184,10 @@ mod tests {
             // exp2_nonpos is accurate to a few ulps; the products add a few more: 1e-6 relative
             // (plus 1e-7 absolute near the zeros) bounds them.
             assert!((Activation::Silu.apply(z) as f64 - want).abs() <= 1e-6 * want.abs() + 1e-7);
-            assert!((Activation::Silu.backprop(1.0, z) as f64 - dwant).abs() <= 1e-6 * dwant.abs() + 1e-7);
+            assert!(
+                (Activation::Silu.backprop(1.0, z) as f64 - dwant).abs()
+                    <= 1e-6 * dwant.abs() + 1e-7
+            );
         }
         assert_eq!(Activation::Relu.apply(-1.0), 0.0);
         assert_eq!(Activation::Relu.backprop(3.0, 2.0), 3.0);
@@ -185,7 +195,10 @@ mod tests {
         for z in [-3.0f32, -0.1, 0.0, 0.7, 5.0] {
             let (h, g) = Activation::Silu.forward(z);
             assert_eq!(h, Activation::Silu.apply(z));
-            assert_eq!(Activation::Silu.backprop_gated(0.3, z, g), Activation::Silu.backprop(0.3, z));
+            assert_eq!(
+                Activation::Silu.backprop_gated(0.3, z, g),
+                Activation::Silu.backprop(0.3, z)
+            );
         }
         // far in the negative tail e⁻²⁰⁰ underflows to the clamp 2⁻¹²⁶: finite and ~0, never NaN
         assert!(Activation::Silu.apply(-200.0).abs() < 1e-30);

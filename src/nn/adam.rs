@@ -111,7 +111,14 @@ pub fn check_learning_rate(lr: f64) -> Result<f64, Error> {
     check_range("learning_rate", lr, 0.0, MAX_LEARNING_RATE, true)
 }
 
-fn scalar_update(c: &StepConsts, p: &mut [f32], g: &[f32], m: &mut [f32], v: &mut [f32], from: usize) {
+fn scalar_update(
+    c: &StepConsts,
+    p: &mut [f32],
+    g: &[f32],
+    m: &mut [f32],
+    v: &mut [f32],
+    from: usize,
+) {
     for i in from..p.len() {
         let gi = g[i];
         let mi = BETA1 * m[i] + ONE_MINUS_BETA1 * gi;
@@ -130,7 +137,11 @@ fn simd_update(c: &StepConsts, p: &mut [f32], g: &[f32], m: &mut [f32], v: &mut 
     let body = n - n % 4;
     let (b1, b1c) = (f32x4_splat(BETA1), f32x4_splat(ONE_MINUS_BETA1));
     let (b2, b2c) = (f32x4_splat(BETA2), f32x4_splat(ONE_MINUS_BETA2));
-    let (ss, bc, eps) = (f32x4_splat(c.step_size), f32x4_splat(c.bc2_sqrt), f32x4_splat(EPS));
+    let (ss, bc, eps) = (
+        f32x4_splat(c.step_size),
+        f32x4_splat(c.bc2_sqrt),
+        f32x4_splat(EPS),
+    );
     let mut i = 0;
     while i < body {
         // SAFETY: i + 4 <= body <= n and all four slices have length n (asserted by the caller).

@@ -41,7 +41,10 @@ impl Architecture {
         if widths.len() < 2 || widths.len() > MAX_LAYERS + 1 {
             return Err(Error::invalid(
                 "widths",
-                format!("a list of 2 to {} layer widths (input … output)", MAX_LAYERS + 1),
+                format!(
+                    "a list of 2 to {} layer widths (input … output)",
+                    MAX_LAYERS + 1
+                ),
                 format!("{} width(s)", widths.len()),
             ));
         }
@@ -85,7 +88,11 @@ impl Architecture {
 
     /// The widest hidden layer (0 without hidden layers).
     pub fn max_hidden(&self) -> usize {
-        self.widths[1..self.widths.len() - 1].iter().copied().max().unwrap_or(0)
+        self.widths[1..self.widths.len() - 1]
+            .iter()
+            .copied()
+            .max()
+            .unwrap_or(0)
     }
 
     /// Offsets of every layer.
@@ -113,10 +120,17 @@ impl Architecture {
 
     /// `3-128-128-2 (silu)`.
     pub fn describe(&self) -> String {
-        format!("{} ({})", format_widths(&self.widths), self.activation.name())
+        format!(
+            "{} ({})",
+            format_widths(&self.widths),
+            self.activation.name()
+        )
     }
 }
 
 fn format_widths(w: &[usize]) -> String {
-    w.iter().map(|x| x.to_string()).collect::<Vec<_>>().join("-")
+    w.iter()
+        .map(|x| x.to_string())
+        .collect::<Vec<_>>()
+        .join("-")
 }

@@ -79,7 +79,11 @@ impl DsmConfig {
                 format!("{} layers", self.hidden.len()),
             ));
         }
-        if let Some(&w) = self.hidden.iter().find(|&&w| w == 0 || w > MAX_HIDDEN_WIDTH) {
+        if let Some(&w) = self
+            .hidden
+            .iter()
+            .find(|&&w| w == 0 || w > MAX_HIDDEN_WIDTH)
+        {
             return Err(Error::invalid(
                 "hidden",
                 format!("hidden widths in [1, {MAX_HIDDEN_WIDTH}]"),
@@ -106,7 +110,11 @@ pub fn check_batch_size(b: usize) -> Result<usize, Error> {
     if (1..=MAX_BATCH).contains(&b) {
         Ok(b)
     } else {
-        Err(Error::invalid("batch_size", format!("an integer in [1, {MAX_BATCH}]"), b))
+        Err(Error::invalid(
+            "batch_size",
+            format!("an integer in [1, {MAX_BATCH}]"),
+            b,
+        ))
     }
 }
 
@@ -218,7 +226,13 @@ impl DsmTrainer {
             return Err(self.fail(step, "loss"));
         }
         self.net.backward(self.path, &mut self.ws, b);
-        if !self.ws.grads().iter().fold(0.0f32, |a, &g| a + g * 0.0).is_finite() {
+        if !self
+            .ws
+            .grads()
+            .iter()
+            .fold(0.0f32, |a, &g| a + g * 0.0)
+            .is_finite()
+        {
             return Err(self.fail(step, "gradient"));
         }
         let grads = &self.ws.grads;
@@ -340,13 +354,25 @@ impl DsmTrainer {
 
     /// s_θ(x, σ) at the points (xs[i], ys[i]) into out[2i], out[2i+1] (uses the trainer's
     /// workspace between steps; no allocation).
-    pub fn score_at(&mut self, xs: &[f32], ys: &[f32], sigma: f64, out: &mut [f32]) -> Result<(), Error> {
+    pub fn score_at(
+        &mut self,
+        xs: &[f32],
+        ys: &[f32],
+        sigma: f64,
+        out: &mut [f32],
+    ) -> Result<(), Error> {
         score_eval::learned_score(&self.net, self.path, &mut self.ws, xs, ys, sigma, out)
     }
 
     /// s_θ(·, σ) on the nodes of [`score_eval::grid_nodes`] (an nx × ny grid over `view`), as
     /// [s₁, s₂] per node, x fastest.
-    pub fn score_on_grid(&mut self, view: [f64; 4], nx: usize, ny: usize, sigma: f64) -> Result<Vec<f32>, Error> {
+    pub fn score_on_grid(
+        &mut self,
+        view: [f64; 4],
+        nx: usize,
+        ny: usize,
+        sigma: f64,
+    ) -> Result<Vec<f32>, Error> {
         let (xs, ys) = score_eval::grid_nodes(view, nx, ny)?;
         let mut out = vec![0.0; 2 * xs.len()];
         self.score_at(&xs, &ys, sigma, &mut out)?;

@@ -57,13 +57,18 @@ pub enum Epilogue<'a> {
 /// The largest element index the call reads, for the up-front bounds checks.
 fn check(m: usize, n: usize, k: usize, a: &Strided, b: &[f32], c: &[f32], epi: &Epilogue) {
     assert!(m > 0 && n > 0 && k > 0, "empty product");
-    assert!((m - 1) * a.rs + (k - 1) * a.cs < a.data.len(), "A too short");
+    assert!(
+        (m - 1) * a.rs + (k - 1) * a.cs < a.data.len(),
+        "A too short"
+    );
     assert!(k * n <= b.len(), "B too short");
     assert!(m * n <= c.len(), "C too short");
     match epi {
         Epilogue::Store => {}
         Epilogue::Bias(bias) => assert!(bias.len() >= n),
-        Epilogue::BiasAct { bias, z, g, .. } => assert!(bias.len() >= n && z.len() >= m * n && g.len() >= m * n),
+        Epilogue::BiasAct { bias, z, g, .. } => {
+            assert!(bias.len() >= n && z.len() >= m * n && g.len() >= m * n)
+        }
         Epilogue::ActGrad { z, g, .. } => assert!(z.len() >= m * n && g.len() >= m * n),
     }
 }

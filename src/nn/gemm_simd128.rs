@@ -158,7 +158,12 @@ unsafe fn narrow4<const T: usize>(
         let x = if contiguous {
             v128_load(ap.add(o) as *const v128)
         } else {
-            f32x4(*ap.add(o), *ap.add(a.rs + o), *ap.add(2 * a.rs + o), *ap.add(3 * a.rs + o))
+            f32x4(
+                *ap.add(o),
+                *ap.add(a.rs + o),
+                *ap.add(2 * a.rs + o),
+                *ap.add(3 * a.rs + o),
+            )
         };
         let brow = bp.add(kk * n);
         for (t, at) in acc.iter_mut().enumerate() {
@@ -178,7 +183,16 @@ unsafe fn narrow4<const T: usize>(
 
 /// The columns j0..n (fewer than 8) of every row: four rows at a time, then the scalar path.
 #[allow(clippy::too_many_arguments)]
-fn narrow(m: usize, n: usize, k: usize, a: Strided, b: &[f32], c: &mut [f32], epi: &mut Epilogue, j0: usize) {
+fn narrow(
+    m: usize,
+    n: usize,
+    k: usize,
+    a: Strided,
+    b: &[f32],
+    c: &mut [f32],
+    epi: &mut Epilogue,
+    j0: usize,
+) {
     let mb = m - m % 4;
     let mut i = 0;
     while i < mb {
@@ -244,7 +258,9 @@ pub fn col_sum(m: usize, n: usize, d: &[f32], out: &mut [f32]) {
         let mut s = f32x4_splat(0.0);
         for i in 0..m {
             // SAFETY: i·n + j + 4 <= m·n <= d.len() (checked by `gemm::col_sum`).
-            s = f32x4_add(s, unsafe { v128_load(d.as_ptr().add(i * n + j) as *const v128) });
+            s = f32x4_add(s, unsafe {
+                v128_load(d.as_ptr().add(i * n + j) as *const v128)
+            });
         }
         // SAFETY: j + 4 <= n <= out.len().
         unsafe { v128_store(out.as_mut_ptr().add(j) as *mut v128, s) };

@@ -12,10 +12,17 @@ use super::workspace::Workspace;
 /// Writes ∂loss/∂input (rows × d₀, row-major) of the last [`Mlp::backward`] over the same `rows`
 /// into `out` (no allocation). Panics when `out` is shorter than rows × d₀ (internal callers size it).
 pub fn input_gradient(net: &Mlp, ws: &Workspace, rows: usize, out: &mut [f32]) {
-    assert!(rows >= 1 && rows <= ws.capacity, "rows out of the workspace");
+    assert!(
+        rows >= 1 && rows <= ws.capacity,
+        "rows out of the workspace"
+    );
     let ly = net.layout()[0];
     let last = net.layout().len() - 1;
-    let delta: &[f32] = if last == 0 { &ws.d_out } else { &ws.delta[(last - 1) % 2] };
+    let delta: &[f32] = if last == 0 {
+        &ws.d_out
+    } else {
+        &ws.delta[(last - 1) % 2]
+    };
     let wt = &net.params()[ly.wt..ly.wt + ly.fan_in * ly.fan_out];
     for r in 0..rows {
         let d = &delta[r * ly.fan_out..(r + 1) * ly.fan_out];

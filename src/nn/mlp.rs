@@ -117,7 +117,8 @@ impl Mlp {
     pub(crate) fn refresh(&mut self) {
         for (l, ly) in self.layout.iter().enumerate().skip(1) {
             let wt = &self.params[ly.wt..ly.wt + ly.fan_in * ly.fan_out];
-            let dst = &mut self.w_rows[self.w_rows_at[l]..self.w_rows_at[l] + ly.fan_in * ly.fan_out];
+            let dst =
+                &mut self.w_rows[self.w_rows_at[l]..self.w_rows_at[l] + ly.fan_in * ly.fan_out];
             for i in 0..ly.fan_in {
                 for o in 0..ly.fan_out {
                     dst[o * ly.fan_in + i] = wt[i * ly.fan_out + o];
@@ -129,7 +130,10 @@ impl Mlp {
     /// The forward pass over the first `rows` input rows of `ws` (rows ≤ capacity); the output is
     /// [`Workspace::output`].
     pub fn forward(&self, path: KernelPath, ws: &mut Workspace, rows: usize) {
-        assert!(rows >= 1 && rows <= ws.capacity, "rows out of the workspace");
+        assert!(
+            rows >= 1 && rows <= ws.capacity,
+            "rows out of the workspace"
+        );
         let last = self.layout.len() - 1;
         let act = self.arch.activation();
         for (l, ly) in self.layout.iter().enumerate() {
@@ -159,7 +163,10 @@ impl Mlp {
     /// The backward pass of the last [`Mlp::forward`] over the same `rows`, from ∂loss/∂output in
     /// [`Workspace::output_grad_mut`]; writes ∂loss/∂θ to [`Workspace::grads`].
     pub fn backward(&self, path: KernelPath, ws: &mut Workspace, rows: usize) {
-        assert!(rows >= 1 && rows <= ws.capacity, "rows out of the workspace");
+        assert!(
+            rows >= 1 && rows <= ws.capacity,
+            "rows out of the workspace"
+        );
         let act: Activation = self.arch.activation();
         let last = self.layout.len() - 1;
         // δ of layer l's output lives in d_out (l = last) or delta[(last − 1 − l) % 2]
@@ -180,7 +187,16 @@ impl Mlp {
                 cs: ly.fan_in,
             };
             let (gw, gb) = ws.grads[ly.wt..ly.b + ly.fan_out].split_at_mut(ly.fan_in * ly.fan_out);
-            gemm(path, ly.fan_in, ly.fan_out, rows, h, cur, gw, Epilogue::Store);
+            gemm(
+                path,
+                ly.fan_in,
+                ly.fan_out,
+                rows,
+                h,
+                cur,
+                gw,
+                Epilogue::Store,
+            );
             col_sum(path, rows, ly.fan_out, cur, gb);
             if l > 0 {
                 let w = &self.w_rows[self.w_rows_at[l]..self.w_rows_at[l] + ly.fan_in * ly.fan_out];
@@ -194,7 +210,16 @@ impl Mlp {
                     g: &ws.gs[l - 1][..rows * ly.fan_in],
                     act,
                 };
-                gemm(path, rows, ly.fan_in, ly.fan_out, d, w, &mut prev[..rows * ly.fan_in], epi);
+                gemm(
+                    path,
+                    rows,
+                    ly.fan_in,
+                    ly.fan_out,
+                    d,
+                    w,
+                    &mut prev[..rows * ly.fan_in],
+                    epi,
+                );
             }
         }
     }

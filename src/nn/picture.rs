@@ -11,7 +11,14 @@ use crate::viewport::Viewport;
 
 /// Points of an arrow (shaft and a two-stroke head) in data coordinates, one per ~0.5 px, from
 /// the pixel at `from` along the pixel vector (dx, dy).
-pub fn arrow_points(vp: &Viewport, from: [f64; 2], dx: f64, dy: f64, xs: &mut Vec<f32>, ys: &mut Vec<f32>) {
+pub fn arrow_points(
+    vp: &Viewport,
+    from: [f64; 2],
+    dx: f64,
+    dy: f64,
+    xs: &mut Vec<f32>,
+    ys: &mut Vec<f32>,
+) {
     let (px, py) = vp.to_pixel(from[0], from[1]);
     let len = (dx * dx + dy * dy).sqrt();
     if !(len.is_finite() && px.is_finite() && py.is_finite()) || len < 0.5 {
@@ -32,8 +39,18 @@ pub fn arrow_points(vp: &Viewport, from: [f64; 2], dx: f64, dy: f64, xs: &mut Ve
     let head = (0.35 * len).clamp(2.0, 7.0);
     let (ux, uy) = (dx / len, dy / len);
     let (s, c) = 25f64.to_radians().sin_cos();
-    line(ex, ey, ex - head * (ux * c - uy * s), ey - head * (uy * c + ux * s));
-    line(ex, ey, ex - head * (ux * c + uy * s), ey - head * (uy * c - ux * s));
+    line(
+        ex,
+        ey,
+        ex - head * (ux * c - uy * s),
+        ey - head * (uy * c + ux * s),
+    );
+    line(
+        ex,
+        ey,
+        ex - head * (ux * c + uy * s),
+        ey - head * (uy * c - ux * s),
+    );
 }
 
 /// The centres of an n × n grid of cells over the viewport's data box.
@@ -69,7 +86,13 @@ pub fn arrow_scale(mags: &[f64], cell_px: f64) -> f64 {
 pub const HEAT_DECADES: f64 = 4.0;
 
 /// Anchors of the heat map's colour table (dark violet → red → orange → pale yellow).
-const HEAT_ANCHORS: [[u8; 3]; 5] = [[20, 11, 52], [106, 23, 110], [188, 55, 84], [249, 142, 9], [252, 255, 164]];
+const HEAT_ANCHORS: [[u8; 3]; 5] = [
+    [20, 11, 52],
+    [106, 23, 110],
+    [188, 55, 84],
+    [249, 142, 9],
+    [252, 255, 164],
+];
 
 fn heat_colour(u: f64) -> [u8; 3] {
     let u = u.clamp(0.0, 1.0) * (HEAT_ANCHORS.len() - 1) as f64;
@@ -97,26 +120,56 @@ pub fn heat_grid(vp: &Viewport, gw: usize, gh: usize, xs: &mut Vec<f32>, ys: &mu
 
 /// Renders `values` (gw × gh, row j = pixel row direction) as RGBA of vp.width × vp.height:
 /// log₁₀ v over [hi − 4, hi] with hi = log₁₀ max v; returns (lo, hi) in log₁₀ units.
-pub fn render_heat(vp: &Viewport, values: &[f64], gw: usize, gh: usize, rgba: &mut Vec<u8>) -> (f64, f64) {
+pub fn render_heat(
+    vp: &Viewport,
+    values: &[f64],
+    gw: usize,
+    gh: usize,
+    rgba: &mut Vec<u8>,
+) -> (f64, f64) {
     let (w, h) = (vp.width.max(1), vp.height.max(1));
     rgba.resize(w * h * 4, 255);
-    let max = values.iter().copied().filter(|v| v.is_finite()).fold(0.0f64, f64::max);
+    let max = values
+        .iter()
+        .copied()
+        .filter(|v| v.is_finite())
+        .fold(0.0f64, f64::max);
     let hi = if max > 0.0 { max.log10() } else { 0.0 };
     let lo = hi - HEAT_DECADES;
     let logs: Vec<f64> = values
         .iter()
-        .map(|v| if *v > 0.0 && v.is_finite() { ((v.log10() - lo) / HEAT_DECADES).clamp(0.0, 1.0) } else { 0.0 })
+        .map(|v| {
+            if *v > 0.0 && v.is_finite() {
+                ((v.log10() - lo) / HEAT_DECADES).clamp(0.0, 1.0)
+            } else {
+                0.0
+            }
+        })
         .collect();
     let mut lut = [[0u8; 3]; 256];
     for (k, c) in lut.iter_mut().enumerate() {
         *c = heat_colour(k as f64 / 255.0);
     }
     for j in 0..h {
-        let fy = if h > 1 { j as f64 * (gh - 1) as f64 / (h - 1) as f64 } else { 0.0 };
-        let (j0, ty) = ((fy.floor() as usize).min(gh - 2), fy - (fy.floor()).min((gh - 2) as f64));
+        let fy = if h > 1 {
+            j as f64 * (gh - 1) as f64 / (h - 1) as f64
+        } else {
+            0.0
+        };
+        let (j0, ty) = (
+            (fy.floor() as usize).min(gh - 2),
+            fy - (fy.floor()).min((gh - 2) as f64),
+        );
         for i in 0..w {
-            let fx = if w > 1 { i as f64 * (gw - 1) as f64 / (w - 1) as f64 } else { 0.0 };
-            let (i0, tx) = ((fx.floor() as usize).min(gw - 2), fx - (fx.floor()).min((gw - 2) as f64));
+            let fx = if w > 1 {
+                i as f64 * (gw - 1) as f64 / (w - 1) as f64
+            } else {
+                0.0
+            };
+            let (i0, tx) = (
+                (fx.floor() as usize).min(gw - 2),
+                fx - (fx.floor()).min((gw - 2) as f64),
+            );
             let g = |a: usize, b: usize| logs[b * gw + a];
             let top = g(i0, j0) * (1.0 - tx) + g(i0 + 1, j0) * tx;
             let bot = g(i0, j0 + 1) * (1.0 - tx) + g(i0 + 1, j0 + 1) * tx;
@@ -136,7 +189,11 @@ mod tests {
 
     #[test]
     fn heat_map_spans_four_decades_and_arrows_point_the_right_way() {
-        let vp = Viewport { data: [-1.0, 1.0, -1.0, 1.0], width: 20, height: 10 };
+        let vp = Viewport {
+            data: [-1.0, 1.0, -1.0, 1.0],
+            width: 20,
+            height: 10,
+        };
         let vals: Vec<f64> = (0..16).map(|k| 10f64.powi(k % 4 - 2)).collect();
         let mut rgba = vec![];
         let (lo, hi) = render_heat(&vp, &vals, 4, 4, &mut rgba);

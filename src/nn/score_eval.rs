@@ -67,7 +67,10 @@ pub fn learned_score(
         }
         net.forward(path, ws, rows);
         let o = ws.output();
-        for (d, s) in out[2 * start..2 * (start + rows)].iter_mut().zip(&o[..2 * rows]) {
+        for (d, s) in out[2 * start..2 * (start + rows)]
+            .iter_mut()
+            .zip(&o[..2 * rows])
+        {
             *d = s * inv;
         }
         start += rows;
@@ -79,11 +82,19 @@ pub fn learned_score(
 /// y₀ + j·Δy, the x index running fastest), as coordinate arrays.
 pub fn grid_nodes(view: [f64; 4], nx: usize, ny: usize) -> Result<(Vec<f32>, Vec<f32>), Error> {
     if !(2..=1024).contains(&nx) || !(2..=1024).contains(&ny) {
-        return Err(Error::invalid("grid", "nx and ny in [2, 1024]", format!("{nx} × {ny}")));
+        return Err(Error::invalid(
+            "grid",
+            "nx and ny in [2, 1024]",
+            format!("{nx} × {ny}"),
+        ));
     }
     let [x0, x1, y0, y1] = view;
     if !(view.iter().all(|v| v.is_finite()) && x1 > x0 && y1 > y0) {
-        return Err(Error::invalid("view", "a finite box [x0, x1, y0, y1] with x0 < x1 and y0 < y1", format!("{view:?}")));
+        return Err(Error::invalid(
+            "view",
+            "a finite box [x0, x1, y0, y1] with x0 < x1 and y0 < y1",
+            format!("{view:?}"),
+        ));
     }
     let mut xs = Vec::with_capacity(nx * ny);
     let mut ys = Vec::with_capacity(nx * ny);
@@ -116,19 +127,33 @@ impl EvalSet {
         }
         let noised = data.noised(sigma)?;
         let mut rng = sim_rng_stream(seed, 7);
-        let (mut xs, mut ys, mut exact) = (Vec::with_capacity(n), Vec::with_capacity(n), Vec::with_capacity(n));
+        let (mut xs, mut ys, mut exact) = (
+            Vec::with_capacity(n),
+            Vec::with_capacity(n),
+            Vec::with_capacity(n),
+        );
         let mut ms = 0.0;
         for _ in 0..n {
             let x = data.sample(&mut rng);
             let (z1, z2) = normal_pair(rng.next_u32(), rng.next_u32());
-            let (px, py) = ((x[0] + sigma * z1 as f64) as f32, (x[1] + sigma * z2 as f64) as f32);
+            let (px, py) = (
+                (x[0] + sigma * z1 as f64) as f32,
+                (x[1] + sigma * z2 as f64) as f32,
+            );
             let e = noised.score([px as f64, py as f64]);
             ms += e[0] * e[0] + e[1] * e[1];
             xs.push(px);
             ys.push(py);
             exact.push(e);
         }
-        Ok(EvalSet { sigma, xs, ys, exact, mean_square: ms / n as f64, out: vec![0.0; 2 * n] })
+        Ok(EvalSet {
+            sigma,
+            xs,
+            ys,
+            exact,
+            mean_square: ms / n as f64,
+            out: vec![0.0; 2 * n],
+        })
     }
 
     /// σ.
@@ -142,7 +167,12 @@ impl EvalSet {
     }
 
     /// Σ‖s_θ − ∇log p_σ‖² / Σ‖∇log p_σ‖² on the set.
-    pub fn relative_error(&mut self, net: &Mlp, path: KernelPath, ws: &mut Workspace) -> Result<f64, Error> {
+    pub fn relative_error(
+        &mut self,
+        net: &Mlp,
+        path: KernelPath,
+        ws: &mut Workspace,
+    ) -> Result<f64, Error> {
         learned_score(net, path, ws, &self.xs, &self.ys, self.sigma, &mut self.out)?;
         let num: f64 = self
             .exact

@@ -124,7 +124,11 @@ impl std::error::Error for WeightsFileError {}
 
 impl From<WeightsFileError> for Error {
     fn from(e: WeightsFileError) -> Self {
-        Error::invalid("weights file", "a scorebook network file (SBNN version 1) of this architecture", e)
+        Error::invalid(
+            "weights file",
+            "a scorebook network file (SBNN version 1) of this architecture",
+            e,
+        )
     }
 }
 
@@ -198,7 +202,9 @@ pub fn read_architecture(bytes: &[u8]) -> Result<Architecture, WeightsFileError>
             problem: format!("width {w}; expected 1 to {MAX_WIDTH}"),
         });
     }
-    Architecture::new(&widths, act).map_err(|e| BadArchitecture { problem: e.to_string() })
+    Architecture::new(&widths, act).map_err(|e| BadArchitecture {
+        problem: e.to_string(),
+    })
 }
 
 /// Decodes a file into a network, which must have the architecture `expected` when given.

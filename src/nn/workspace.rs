@@ -28,7 +28,10 @@ impl Workspace {
         let capacity = capacity.max(1);
         let w = arch.widths();
         let acts = w.iter().map(|&d| vec![0.0; capacity * d]).collect();
-        let zs: Vec<Vec<f32>> = w[1..w.len() - 1].iter().map(|&d| vec![0.0; capacity * d]).collect();
+        let zs: Vec<Vec<f32>> = w[1..w.len() - 1]
+            .iter()
+            .map(|&d| vec![0.0; capacity * d])
+            .collect();
         let gs = zs.clone();
         let hid = arch.max_hidden();
         Workspace {
@@ -64,7 +67,10 @@ impl Workspace {
 
     /// The output rows and ∂loss/∂output together, for a loss that writes its gradient.
     pub fn output_and_grad_mut(&mut self) -> (&[f32], &mut [f32]) {
-        (self.acts.last().expect("at least two widths"), &mut self.d_out)
+        (
+            self.acts.last().expect("at least two widths"),
+            &mut self.d_out,
+        )
     }
 
     /// ∂loss/∂output, to be filled before a backward pass.

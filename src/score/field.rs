@@ -43,7 +43,11 @@ pub fn score_jacobian(p: &GaussianMixture, x: [f64; 2]) -> [f64; 3] {
         h[2] += r * (g[1] * g[1] - pr[2]);
     }
     let (s0, s1) = (s[0] / total, s[1] / total);
-    [h[0] / total - s0 * s0, h[1] / total - s0 * s1, h[2] / total - s1 * s1]
+    [
+        h[0] / total - s0 * s0,
+        h[1] / total - s0 * s1,
+        h[2] / total - s1 * s1,
+    ]
 }
 
 /// The kind of a critical point of p (a zero of the score).
@@ -111,7 +115,10 @@ pub fn critical_points(p: &GaussianMixture, view: [f64; 4]) -> Vec<CriticalPoint
             if det.is_nan() || det.abs() <= 1e-300 {
                 break;
             }
-            let mut d = [(h[2] * s[0] - h[1] * s[1]) / det, (-h[1] * s[0] + h[0] * s[1]) / det];
+            let mut d = [
+                (h[2] * s[0] - h[1] * s[1]) / det,
+                (-h[1] * s[0] + h[0] * s[1]) / det,
+            ];
             let len = (d[0] * d[0] + d[1] * d[1]).sqrt();
             if len > cap {
                 d = [d[0] * cap / len, d[1] * cap / len];
@@ -122,7 +129,12 @@ pub fn critical_points(p: &GaussianMixture, view: [f64; 4]) -> Vec<CriticalPoint
             }
         }
         let inside = x[0] >= view[0] && x[0] <= view[1] && x[1] >= view[2] && x[1] <= view[3];
-        if !ok || !inside || found.iter().any(|c| ((c.x[0] - x[0]).powi(2) + (c.x[1] - x[1]).powi(2)).sqrt() < 1e-6 * size) {
+        if !ok
+            || !inside
+            || found
+                .iter()
+                .any(|c| ((c.x[0] - x[0]).powi(2) + (c.x[1] - x[1]).powi(2)).sqrt() < 1e-6 * size)
+        {
             continue;
         }
         let h = score_jacobian(p, x);
@@ -147,7 +159,12 @@ pub fn critical_points(p: &GaussianMixture, view: [f64; 4]) -> Vec<CriticalPoint
 
 /// ∫₀¹ s(a + t(b − a))ᵀ(b − a) dt by composite Gauss–Legendre quadrature with `cells` cells of 8
 /// nodes (`cells` ∈ [1, 10 000]); equals log p(b) − log p(a) for the exact score of p.
-pub fn line_integral(score: impl Fn([f64; 2]) -> [f64; 2], a: [f64; 2], b: [f64; 2], cells: usize) -> Result<f64, Error> {
+pub fn line_integral(
+    score: impl Fn([f64; 2]) -> [f64; 2],
+    a: [f64; 2],
+    b: [f64; 2],
+    cells: usize,
+) -> Result<f64, Error> {
     let rule = Rule1::new(0.0, 1.0, cells.min(10_000), 8)?;
     let d = [b[0] - a[0], b[1] - a[1]];
     Ok(rule.integrate(|t| {
@@ -162,7 +179,11 @@ pub fn line_integral(score: impl Fn([f64; 2]) -> [f64; 2], a: [f64; 2], b: [f64;
 /// where it crosses a thin mode or the thin shell around data on a curve.
 pub fn line_integral_cells(length: f64, scale: f64) -> usize {
     let c = 4.0 * length / scale.max(1e-9);
-    if c.is_finite() { (c.ceil() as usize).clamp(64, 10_000) } else { 10_000 }
+    if c.is_finite() {
+        (c.ceil() as usize).clamp(64, 10_000)
+    } else {
+        10_000
+    }
 }
 
 /// The smallest standard deviation of any component of p: √λ_min(Σₖ) minimised over k.

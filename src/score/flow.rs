@@ -7,9 +7,9 @@
 //! with a step h = min(dt, max_move/‖s(x)‖), so no tracer jumps more than `max_move` in one step
 //! even where the field is huge (far tails, small σ).
 
-use rand::Rng;
 use crate::error::{check_range, Error};
 use crate::rng::sim_rng;
+use rand::Rng;
 
 /// A cloud of tracers following a vector field.
 #[derive(Debug, Clone, PartialEq)]
@@ -31,9 +31,19 @@ impl ScoreFlow {
         let mut rng = sim_rng(seed as u64 ^ 0x666c_6f77);
         let u = |r: &mut crate::rng::SimRng| (r.next_u32() as f64 + 0.5) / 4_294_967_296.0;
         let points = (0..n)
-            .map(|_| [view[0] + u(&mut rng) * (view[1] - view[0]), view[2] + u(&mut rng) * (view[3] - view[2])])
+            .map(|_| {
+                [
+                    view[0] + u(&mut rng) * (view[1] - view[0]),
+                    view[2] + u(&mut rng) * (view[3] - view[2]),
+                ]
+            })
             .collect();
-        Ok(Self { points, dt, max_move, steps: 0 })
+        Ok(Self {
+            points,
+            dt,
+            max_move,
+            steps: 0,
+        })
     }
 
     /// Steps taken.
@@ -49,7 +59,11 @@ impl ScoreFlow {
             if !n.is_finite() {
                 continue;
             }
-            let h = if n * self.dt > self.max_move { self.max_move / n } else { self.dt };
+            let h = if n * self.dt > self.max_move {
+                self.max_move / n
+            } else {
+                self.dt
+            };
             let at = |k: [f64; 2], c: f64| [x[0] + c * h * k[0], x[1] + c * h * k[1]];
             let k2 = field(at(k1, 0.5));
             let k3 = field(at(k2, 0.5));
@@ -65,4 +79,3 @@ impl ScoreFlow {
         self.steps += 1;
     }
 }
-

@@ -41,12 +41,18 @@ pub struct Quadratic {
 impl Quadratic {
     /// J(a, b).
     pub fn eval(&self, a: f64, b: f64) -> f64 {
-        0.5 * (self.m[0] * a * a + 2.0 * self.m[1] * a * b + self.m[2] * b * b) - self.r[0] * a - self.r[1] * b + self.c
+        0.5 * (self.m[0] * a * a + 2.0 * self.m[1] * a * b + self.m[2] * b * b)
+            - self.r[0] * a
+            - self.r[1] * b
+            + self.c
     }
     /// The minimiser M⁻¹r (M is positive definite for any non-degenerate data).
     pub fn argmin(&self) -> [f64; 2] {
         let det = self.m[0] * self.m[2] - self.m[1] * self.m[1];
-        [(self.m[2] * self.r[0] - self.m[1] * self.r[1]) / det, (self.m[0] * self.r[1] - self.m[1] * self.r[0]) / det]
+        [
+            (self.m[2] * self.r[0] - self.m[1] * self.r[1]) / det,
+            (self.m[0] * self.r[1] - self.m[1] * self.r[0]) / det,
+        ]
     }
     /// The minimum value.
     pub fn min(&self) -> f64 {
@@ -72,14 +78,21 @@ pub enum Objective {
 }
 
 /// All four objectives.
-pub const OBJECTIVES: [Objective; 4] = [Objective::Explicit, Objective::Implicit, Objective::Denoising, Objective::Sliced];
+pub const OBJECTIVES: [Objective; 4] = [
+    Objective::Explicit,
+    Objective::Implicit,
+    Objective::Denoising,
+    Objective::Sliced,
+];
 
 /// (E[x s], E[s], E[s²]) of a 1D mixture's own score, by 8-point Gauss–Legendre on cells that
 /// follow the components: breakpoints every half sd within ±12 sd of each mean, plus 400 equal
 /// cells over the whole support, so that a narrow component beside a wide one is resolved.
 fn score_moments(p: &Mixture1) -> Result<[f64; 3], Error> {
     let [lo, hi] = p.support();
-    let mut breaks: Vec<f64> = (0..=400).map(|k| lo + (hi - lo) * k as f64 / 400.0).collect();
+    let mut breaks: Vec<f64> = (0..=400)
+        .map(|k| lo + (hi - lo) * k as f64 / 400.0)
+        .collect();
     for (m, s) in p.means().iter().zip(p.sds()) {
         breaks.extend((-24..=24).map(|j| m + 0.5 * j as f64 * s));
     }
@@ -101,7 +114,11 @@ fn score_moments(p: &Mixture1) -> Result<[f64; 3], Error> {
 
 /// p convolved with N(0, σ²).
 pub fn noised1(p: &Mixture1, sigma: f64) -> Result<Mixture1, Error> {
-    let sds: Vec<f64> = p.sds().iter().map(|s| (s * s + sigma * sigma).sqrt()).collect();
+    let sds: Vec<f64> = p
+        .sds()
+        .iter()
+        .map(|s| (s * s + sigma * sigma).sqrt())
+        .collect();
     Mixture1::new(p.weights(), p.means(), &sds)
 }
 
@@ -128,10 +145,26 @@ impl AffineScoreMatching {
         let sq = score_moments(&q)?;
         let s2 = sigma * sigma;
         Ok(Self {
-            esm: Quadratic { m: [m2, m1, 1.0], r: [sp[0], sp[1]], c: 0.5 * sp[2] },
-            ism: Quadratic { m: [m2, m1, 1.0], r: [-1.0, 0.0], c: 0.0 },
-            dsm: Quadratic { m: [m2 + s2, m1, 1.0], r: [-1.0, 0.0], c: 0.5 / s2 },
-            esm_noised: Quadratic { m: [m2 + s2, m1, 1.0], r: [sq[0], sq[1]], c: 0.5 * sq[2] },
+            esm: Quadratic {
+                m: [m2, m1, 1.0],
+                r: [sp[0], sp[1]],
+                c: 0.5 * sp[2],
+            },
+            ism: Quadratic {
+                m: [m2, m1, 1.0],
+                r: [-1.0, 0.0],
+                c: 0.0,
+            },
+            dsm: Quadratic {
+                m: [m2 + s2, m1, 1.0],
+                r: [-1.0, 0.0],
+                c: 0.5 / s2,
+            },
+            esm_noised: Quadratic {
+                m: [m2 + s2, m1, 1.0],
+                r: [sq[0], sq[1]],
+                c: 0.5 * sq[2],
+            },
             p,
             q,
             sigma,
@@ -211,7 +244,11 @@ impl AffineSamples {
                 r: [mean(&|i| x[i] * p.score(x[i])), mean(&|i| p.score(x[i]))],
                 c: 0.5 * mean(&|i| p.score(x[i]).powi(2)),
             },
-            Objective::Implicit => Quadratic { m: [mean(&|i| x[i] * x[i]), mean(&|i| x[i]), 1.0], r: [-1.0, 0.0], c: 0.0 },
+            Objective::Implicit => Quadratic {
+                m: [mean(&|i| x[i] * x[i]), mean(&|i| x[i]), 1.0],
+                r: [-1.0, 0.0],
+                c: 0.0,
+            },
             Objective::Denoising => {
                 let y = |i: usize| x[i] + s * z[i];
                 Quadratic {
@@ -223,7 +260,11 @@ impl AffineSamples {
             Objective::Sliced => {
                 let w = |i: usize| v[i] * v[i];
                 Quadratic {
-                    m: [mean(&|i| w(i) * x[i] * x[i]), mean(&|i| w(i) * x[i]), mean(&|i| w(i))],
+                    m: [
+                        mean(&|i| w(i) * x[i] * x[i]),
+                        mean(&|i| w(i) * x[i]),
+                        mean(&|i| w(i)),
+                    ],
                     r: [-mean(&|i| w(i)), 0.0],
                     c: 0.0,
                 }
@@ -255,7 +296,14 @@ impl AffineSamples {
 
     /// The Monte Carlo estimate of objective `o1` minus objective `o2` at (a, b) on the same
     /// samples (common random numbers): (mean, standard error).
-    pub fn estimate_difference(&self, sm: &AffineScoreMatching, o1: Objective, o2: Objective, a: f64, b: f64) -> (f64, f64) {
+    pub fn estimate_difference(
+        &self,
+        sm: &AffineScoreMatching,
+        o1: Objective,
+        o2: Objective,
+        a: f64,
+        b: f64,
+    ) -> (f64, f64) {
         mean_se((0..self.x.len()).map(|i| self.term(sm, o1, i, a, b) - self.term(sm, o2, i, a, b)))
     }
 
@@ -295,7 +343,12 @@ impl AffineDescent {
                 0.5 * (a + c) + (0.25 * (a - c).powi(2) + b * b).sqrt()
             })
             .fold(0.0, f64::max);
-        Self { quads, step_size: 1.0 / lmax.max(1e-12), paths: std::array::from_fn(|_| vec![start]), steps: 0 }
+        Self {
+            quads,
+            step_size: 1.0 / lmax.max(1e-12),
+            paths: std::array::from_fn(|_| vec![start]),
+            steps: 0,
+        }
     }
 
     /// The step size η.
@@ -319,7 +372,10 @@ impl AffineDescent {
     pub fn step(&mut self) {
         for (q, path) in self.quads.iter().zip(self.paths.iter_mut()) {
             let t = *path.last().expect("a path holds its start");
-            let g = [q.m[0] * t[0] + q.m[1] * t[1] - q.r[0], q.m[1] * t[0] + q.m[2] * t[1] - q.r[1]];
+            let g = [
+                q.m[0] * t[0] + q.m[1] * t[1] - q.r[0],
+                q.m[1] * t[0] + q.m[2] * t[1] - q.r[1],
+            ];
             let nt = [t[0] - self.step_size * g[0], t[1] - self.step_size * g[1]];
             if path.len() < PATH_MAX {
                 path.push(nt);

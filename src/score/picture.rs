@@ -19,7 +19,14 @@ fn lerp(a: [u8; 3], b: [u8; 3], t: f32) -> [u8; 3] {
 
 /// Shades `density` over the viewport from `background` (0) to `full` (the maximum) into `out`
 /// (resized to width × height × 4).
-pub fn shade(density: impl Fn([f64; 2]) -> f64, vp: &Viewport, background: [u8; 3], full: [u8; 3], stride: usize, out: &mut Vec<u8>) {
+pub fn shade(
+    density: impl Fn([f64; 2]) -> f64,
+    vp: &Viewport,
+    background: [u8; 3],
+    full: [u8; 3],
+    stride: usize,
+    out: &mut Vec<u8>,
+) {
     let (w, h) = (vp.width, vp.height);
     out.resize(w * h * 4, 0);
     if w == 0 || h == 0 {
@@ -45,12 +52,29 @@ pub fn shade(density: impl Fn([f64; 2]) -> f64, vp: &Viewport, background: [u8; 
             max = max.max(d);
         }
     }
-    let t: Vec<f32> = g.iter().map(|d| if max > 0.0 { (d / max).sqrt() as f32 } else { 0.0 }).collect();
+    let t: Vec<f32> = g
+        .iter()
+        .map(|d| {
+            if max > 0.0 {
+                (d / max).sqrt() as f32
+            } else {
+                0.0
+            }
+        })
+        .collect();
     let span = |v: &[usize], x: usize| -> (usize, usize, f32) {
         let k = (x / s).min(v.len().saturating_sub(2));
         let k1 = (k + 1).min(v.len() - 1);
         let (x0, x1) = (v[k], v[k1]);
-        (k, k1, if x1 > x0 { (x - x0) as f32 / (x1 - x0) as f32 } else { 0.0 })
+        (
+            k,
+            k1,
+            if x1 > x0 {
+                (x - x0) as f32 / (x1 - x0) as f32
+            } else {
+                0.0
+            },
+        )
     };
     let cols: Vec<(usize, usize, f32)> = (0..w).map(|i| span(&gx, i)).collect();
     let lut: Vec<[u8; 4]> = (0..1024)
@@ -65,7 +89,10 @@ pub fn shade(density: impl Fn([f64; 2]) -> f64, vp: &Viewport, background: [u8; 
         for (a, r) in row.iter_mut().enumerate() {
             *r = t[b * nx + a] * (1.0 - fy) + t[b1 * nx + a] * fy;
         }
-        for (px, &(a, a1, fx)) in out[4 * j * w..4 * (j + 1) * w].chunks_exact_mut(4).zip(&cols) {
+        for (px, &(a, a1, fx)) in out[4 * j * w..4 * (j + 1) * w]
+            .chunks_exact_mut(4)
+            .zip(&cols)
+        {
             let v = row[a] + (row[a1] - row[a]) * fx;
             px.copy_from_slice(&lut[((v * 1023.0 + 0.5) as usize).min(1023)]);
         }
@@ -87,13 +114,22 @@ pub struct Arrow {
 /// cell long. Non-finite field values give no arrow.
 pub fn arrow_grid(field: impl Fn([f64; 2]) -> [f64; 2], vp: &Viewport, spacing: f64) -> Vec<Arrow> {
     let sp = spacing.max(4.0);
-    let (nx, ny) = ((vp.width as f64 / sp).floor() as usize, (vp.height as f64 / sp).floor() as usize);
-    let (ox, oy) = ((vp.width as f64 - nx as f64 * sp) / 2.0, (vp.height as f64 - ny as f64 * sp) / 2.0);
+    let (nx, ny) = (
+        (vp.width as f64 / sp).floor() as usize,
+        (vp.height as f64 / sp).floor() as usize,
+    );
+    let (ox, oy) = (
+        (vp.width as f64 - nx as f64 * sp) / 2.0,
+        (vp.height as f64 - ny as f64 * sp) / 2.0,
+    );
     let mut raw = Vec::with_capacity(nx * ny);
     for j in 0..ny {
         for i in 0..nx {
             let (px, py) = (ox + (i as f64 + 0.5) * sp, oy + (j as f64 + 0.5) * sp);
-            let x = [vp.data[0] + px / vp.scale_x(), vp.data[3] - py / vp.scale_y()];
+            let x = [
+                vp.data[0] + px / vp.scale_x(),
+                vp.data[3] - py / vp.scale_y(),
+            ];
             let s = field(x);
             if s[0].is_finite() && s[1].is_finite() {
                 raw.push(([px, py], s));
@@ -102,14 +138,26 @@ pub fn arrow_grid(field: impl Fn([f64; 2]) -> [f64; 2], vp: &Viewport, spacing: 
     }
     let mut norms: Vec<f64> = raw.iter().map(|(_, s)| s[0].hypot(s[1])).collect();
     norms.sort_by(|a, b| a.total_cmp(b));
-    let s_ref = norms.get(norms.len() / 2).copied().unwrap_or(1.0).max(1e-12);
+    let s_ref = norms
+        .get(norms.len() / 2)
+        .copied()
+        .unwrap_or(1.0)
+        .max(1e-12);
     raw.into_iter()
         .map(|(tail, s)| {
             let n = s[0].hypot(s[1]);
             let len = 0.9 * sp * (1.0 - (-n / s_ref).exp());
-            let (ux, uy) = if n > 0.0 { (s[0] / n, s[1] / n) } else { (0.0, 0.0) };
+            let (ux, uy) = if n > 0.0 {
+                (s[0] / n, s[1] / n)
+            } else {
+                (0.0, 0.0)
+            };
             // data y points up, pixel y down
-            Arrow { tail, delta: [len * ux, -len * uy], norm: n }
+            Arrow {
+                tail,
+                delta: [len * ux, -len * uy],
+                norm: n,
+            }
         })
         .collect()
 }
@@ -118,7 +166,16 @@ pub fn arrow_grid(field: impl Fn([f64; 2]) -> [f64; 2], vp: &Viewport, spacing: 
 /// `width` × `height` RGBA image on `background`; `unit` sets the level spacing (levels at
 /// J_min + unit·k²). Lines are `thick` pixels wide.
 #[allow(clippy::too_many_arguments)]
-pub fn contours(quads: &[(Quadratic, [u8; 3])], bx: [f64; 4], width: usize, height: usize, unit: f64, thick: usize, background: [u8; 3], out: &mut Vec<u8>) {
+pub fn contours(
+    quads: &[(Quadratic, [u8; 3])],
+    bx: [f64; 4],
+    width: usize,
+    height: usize,
+    unit: f64,
+    thick: usize,
+    background: [u8; 3],
+    out: &mut Vec<u8>,
+) {
     out.resize(width * height * 4, 0);
     for px in out.chunks_exact_mut(4) {
         px.copy_from_slice(&[background[0], background[1], background[2], 255]);
@@ -127,7 +184,10 @@ pub fn contours(quads: &[(Quadratic, [u8; 3])], bx: [f64; 4], width: usize, heig
         return;
     }
     let at = |i: usize, j: usize| -> (f64, f64) {
-        (bx[0] + (i as f64 + 0.5) / width as f64 * (bx[1] - bx[0]), bx[3] - (j as f64 + 0.5) / height as f64 * (bx[3] - bx[2]))
+        (
+            bx[0] + (i as f64 + 0.5) / width as f64 * (bx[1] - bx[0]),
+            bx[3] - (j as f64 + 0.5) / height as f64 * (bx[3] - bx[2]),
+        )
     };
     let t = thick.max(1);
     let mut level = vec![0i64; width * height];
@@ -136,7 +196,8 @@ pub fn contours(quads: &[(Quadratic, [u8; 3])], bx: [f64; 4], width: usize, heig
         for j in 0..height {
             for i in 0..width {
                 let (a, b) = at(i, j);
-                level[j * width + i] = ((q.eval(a, b) - jmin).max(0.0) / unit).sqrt().floor() as i64;
+                level[j * width + i] =
+                    ((q.eval(a, b) - jmin).max(0.0) / unit).sqrt().floor() as i64;
             }
         }
         for j in 0..height - 1 {

@@ -84,7 +84,8 @@ impl SmoothedRing {
     pub fn log_density(&self, x: [f64; 2]) -> f64 {
         let (r, s2) = ((x[0] * x[0] + x[1] * x[1]).sqrt(), self.sigma * self.sigma);
         let z = r * self.radius / s2;
-        -(2.0 * std::f64::consts::PI * s2).ln() - (r - self.radius).powi(2) / (2.0 * s2) + i0e(z).ln()
+        -(2.0 * std::f64::consts::PI * s2).ln() - (r - self.radius).powi(2) / (2.0 * s2)
+            + i0e(z).ln()
     }
 
     /// The radial component of the score, d/dr log p_σ = −r/σ² + (R/σ²) I₁(z)/I₀(z).

@@ -42,7 +42,10 @@ pub fn draw_projection(rng: &mut SimRng, kind: Projection) -> [f64; 2] {
         }
         Projection::Rademacher => {
             let u = rng.next_u32();
-            [if u & 1 == 0 { 1.0 } else { -1.0 }, if u & 2 == 0 { 1.0 } else { -1.0 }]
+            [
+                if u & 1 == 0 { 1.0 } else { -1.0 },
+                if u & 2 == 0 { 1.0 } else { -1.0 },
+            ]
         }
     }
 }
@@ -60,7 +63,11 @@ pub fn trace_estimator_variance(a: Mat2, kind: Projection) -> f64 {
 /// Hyvärinen's objective tr W + ½ tr(WᵀWΣ) of s(x) = Wx for data N(0, Σ), Σ = (xx, xy, yy).
 pub fn linear_gaussian_ism(w: Mat2, cov: [f64; 3]) -> f64 {
     // tr(WᵀWΣ) = Σ_ij (WᵀW)_ij Σ_ji
-    let g = [w[0] * w[0] + w[2] * w[2], w[0] * w[1] + w[2] * w[3], w[1] * w[1] + w[3] * w[3]];
+    let g = [
+        w[0] * w[0] + w[2] * w[2],
+        w[0] * w[1] + w[2] * w[3],
+        w[1] * w[1] + w[3] * w[3],
+    ];
     w[0] + w[3] + 0.5 * (g[0] * cov[0] + 2.0 * g[1] * cov[1] + g[2] * cov[2])
 }
 
@@ -69,6 +76,10 @@ pub fn linear_gaussian_fisher(w: Mat2, cov: [f64; 3]) -> f64 {
     let det = cov[0] * cov[2] - cov[1] * cov[1];
     let p = [cov[2] / det, -cov[1] / det, cov[0] / det];
     let m = [w[0] + p[0], w[1] + p[1], w[2] + p[1], w[3] + p[2]];
-    let g = [m[0] * m[0] + m[2] * m[2], m[0] * m[1] + m[2] * m[3], m[1] * m[1] + m[3] * m[3]];
+    let g = [
+        m[0] * m[0] + m[2] * m[2],
+        m[0] * m[1] + m[2] * m[3],
+        m[1] * m[1] + m[3] * m[3],
+    ];
     0.5 * (g[0] * cov[0] + 2.0 * g[1] * cov[1] + g[2] * cov[2])
 }

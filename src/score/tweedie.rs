@@ -29,7 +29,12 @@ fn inv_sym(a: [f64; 3]) -> [f64; 3] {
 }
 
 /// For each component: (log r̃ₖ unnormalised, mₖ, tr Cₖ).
-fn posterior_parts(p: &GaussianMixture, sigma: f64, y: [f64; 2], out: &mut [(f64, [f64; 2], f64); MAX_COMPONENTS]) -> f64 {
+fn posterior_parts(
+    p: &GaussianMixture,
+    sigma: f64,
+    y: [f64; 2],
+    out: &mut [(f64, [f64; 2], f64); MAX_COMPONENTS],
+) -> f64 {
     let s2 = sigma * sigma;
     let mut mx = f64::NEG_INFINITY;
     for (k, (w, c)) in p.weights().iter().zip(p.components()).enumerate() {
@@ -39,11 +44,22 @@ fn posterior_parts(p: &GaussianMixture, sigma: f64, y: [f64; 2], out: &mut [(f64
         let d = [y[0] - mu[0], y[1] - mu[1]];
         let u = [ti[0] * d[0] + ti[1] * d[1], ti[1] * d[0] + ti[2] * d[1]];
         let det_t = t[0] * t[2] - t[1] * t[1];
-        let l = w.ln() - (2.0 * std::f64::consts::PI).ln() - 0.5 * det_t.ln() - 0.5 * (d[0] * u[0] + d[1] * u[1]);
+        let l = w.ln()
+            - (2.0 * std::f64::consts::PI).ln()
+            - 0.5 * det_t.ln()
+            - 0.5 * (d[0] * u[0] + d[1] * u[1]);
         // mₖ = μ + Σ T⁻¹ d;  Cₖ = Σ − Σ T⁻¹ Σ
-        let m = [mu[0] + s[0] * u[0] + s[1] * u[1], mu[1] + s[1] * u[0] + s[2] * u[1]];
+        let m = [
+            mu[0] + s[0] * u[0] + s[1] * u[1],
+            mu[1] + s[1] * u[0] + s[2] * u[1],
+        ];
         // Σ T⁻¹ as a general matrix, then tr(Σ T⁻¹ Σ)
-        let a = [s[0] * ti[0] + s[1] * ti[1], s[0] * ti[1] + s[1] * ti[2], s[1] * ti[0] + s[2] * ti[1], s[1] * ti[1] + s[2] * ti[2]];
+        let a = [
+            s[0] * ti[0] + s[1] * ti[1],
+            s[0] * ti[1] + s[1] * ti[2],
+            s[1] * ti[0] + s[2] * ti[1],
+            s[1] * ti[1] + s[2] * ti[2],
+        ];
         let tr_sts = a[0] * s[0] + a[1] * s[1] + a[2] * s[1] + a[3] * s[2];
         out[k] = (l, m, s[0] + s[2] - tr_sts);
         mx = mx.max(l);
@@ -225,7 +241,12 @@ impl TweedieDenoising {
     /// The statistics of this run.
     pub fn stats(&self) -> DenoisingStats {
         let d2 = |a: &[f64; 2], b: &[f64; 2]| (a[0] - b[0]).powi(2) + (a[1] - b[1]).powi(2);
-        let max_route_difference = self.tweedie.iter().zip(&self.posterior).map(|(a, b)| d2(a, b).sqrt()).fold(0.0, f64::max);
+        let max_route_difference = self
+            .tweedie
+            .iter()
+            .zip(&self.posterior)
+            .map(|(a, b)| d2(a, b).sqrt())
+            .fold(0.0, f64::max);
         DenoisingStats {
             max_route_difference,
             mse_tweedie: mean_se(self.tweedie.iter().zip(&self.clean).map(|(a, b)| d2(a, b))),

@@ -56,7 +56,10 @@ impl LikelihoodRule {
     /// The rule named `name`: `exact`, `tweedie` (eq. 154, gradient through E only), `tweedie-full`
     /// (through E and V), `gamma` (V = γσ²/α²), `zero` (V = 0), `naive`.
     pub fn from_name(name: &str, gamma: f64) -> Result<Self, Error> {
-        let t = |variance, through_variance| LikelihoodRule::Tweedie { variance, through_variance };
+        let t = |variance, through_variance| LikelihoodRule::Tweedie {
+            variance,
+            through_variance,
+        };
         Ok(match name {
             "exact" => LikelihoodRule::Exact,
             "tweedie" => t(VarianceRule::Tweedie, false),
@@ -67,7 +70,13 @@ impl LikelihoodRule {
             }
             "zero" => t(VarianceRule::Zero, false),
             "naive" => LikelihoodRule::Naive,
-            _ => return Err(Error::invalid("rule", "one of exact, tweedie, tweedie-full, gamma, zero, naive", name)),
+            _ => {
+                return Err(Error::invalid(
+                    "rule",
+                    "one of exact, tweedie, tweedie-full, gamma, zero, naive",
+                    name,
+                ))
+            }
         })
     }
 }
@@ -88,7 +97,12 @@ pub struct TimeSlice {
 impl TimeSlice {
     /// The slice of `problem` at time t.
     pub fn new(problem: &Problem1, t: f64) -> Self {
-        TimeSlice { alpha: problem.sde().alpha(t), sigma_sq: problem.sde().sigma_sq(t), prior: problem.prior_at(t), posterior: problem.posterior_at(t) }
+        TimeSlice {
+            alpha: problem.sde().alpha(t),
+            sigma_sq: problem.sde().sigma_sq(t),
+            prior: problem.prior_at(t),
+            posterior: problem.posterior_at(t),
+        }
     }
 }
 
@@ -96,7 +110,10 @@ impl TimeSlice {
 pub fn tweedie_moments(slice: &TimeSlice, x: f64) -> (f64, f64) {
     let d = slice.prior.derivatives(x);
     let (a, s2) = (slice.alpha, slice.sigma_sq);
-    ((x + s2 * d.score) / a, ((s2 + s2 * s2 * d.d_score) / (a * a)).max(0.0))
+    (
+        (x + s2 * d.score) / a,
+        ((s2 + s2 * s2 * d.d_score) / (a * a)).max(0.0),
+    )
 }
 
 /// (prior score ∇log p_t(x), likelihood score ∇log p(y | x_t = x)) under `rule`.
@@ -106,7 +123,10 @@ pub fn scores(rule: LikelihoodRule, slice: &TimeSlice, y: f64, noise: f64, x: f6
     let g = match rule {
         LikelihoodRule::Exact => slice.posterior.derivatives(x).score - d.score,
         LikelihoodRule::Naive => (y - x) / l2,
-        LikelihoodRule::Tweedie { variance, through_variance } => {
+        LikelihoodRule::Tweedie {
+            variance,
+            through_variance,
+        } => {
             let (a, s2) = (slice.alpha, slice.sigma_sq);
             let e = (x + s2 * d.score) / a;
             let de = (1.0 + s2 * d.d_score) / a;
@@ -114,7 +134,11 @@ pub fn scores(rule: LikelihoodRule, slice: &TimeSlice, y: f64, noise: f64, x: f6
                 VarianceRule::Tweedie => {
                     let v = (s2 + s2 * s2 * d.d_score) / (a * a);
                     // a Var[x₀ | x_t] that round-off pushed below 0 is 0 (and then flat in x)
-                    if v > 0.0 { (v, s2 * s2 * d.d2_score / (a * a)) } else { (0.0, 0.0) }
+                    if v > 0.0 {
+                        (v, s2 * s2 * d.d2_score / (a * a))
+                    } else {
+                        (0.0, 0.0)
+                    }
                 }
                 VarianceRule::Hyper(gamma) => (gamma * s2 / (a * a), 0.0),
                 VarianceRule::Zero => (0.0, 0.0),

@@ -62,7 +62,15 @@ fn sample_mix(mix: &Mix, i: u32, key: StepKey, key2: StepKey) -> f64 {
 
 impl GuidedReverse {
     /// `particles` ∈ [1, 10⁶], `steps` K ∈ [1, 100 000], noise level c ∈ [0, 10].
-    pub fn new(problem: Problem1, rule: LikelihoodRule, c: f64, steps: usize, particles: usize, start: Start, seed: u64) -> Result<Self, Error> {
+    pub fn new(
+        problem: Problem1,
+        rule: LikelihoodRule,
+        c: f64,
+        steps: usize,
+        particles: usize,
+        start: Start,
+        seed: u64,
+    ) -> Result<Self, Error> {
         check_range("c", c, 0.0, 10.0, false)?;
         check_range("steps", steps as f64, 1.0, 100_000.0, false)?;
         check_range("particles", particles as f64, 1.0, 1e6, false)?;
@@ -73,8 +81,18 @@ impl GuidedReverse {
             Start::ExactPosterior => problem.posterior_at(sde.horizon),
         };
         let (k1, k2) = (StepKey::draw(&mut rng), StepKey::draw(&mut rng));
-        let xs = (0..particles as u32).map(|i| sample_mix(&init, i, k1, k2)).collect();
-        Ok(Self { problem, rule, c, steps, done: 0, xs, rng })
+        let xs = (0..particles as u32)
+            .map(|i| sample_mix(&init, i, k1, k2))
+            .collect();
+        Ok(Self {
+            problem,
+            rule,
+            c,
+            steps,
+            done: 0,
+            xs,
+            rng,
+        })
     }
 
     /// The problem.
@@ -128,7 +146,8 @@ impl GuidedReverse {
         let (y, noise) = (self.problem.y(), self.problem.noise());
         let mut bad = 0u32;
         for (j, pair) in self.xs.chunks_mut(2).enumerate() {
-            let (z0, z1) = normal_pair(counter_u32(j as u32, key.k0), counter_u32(j as u32, key.k1));
+            let (z0, z1) =
+                normal_pair(counter_u32(j as u32, key.k0), counter_u32(j as u32, key.k1));
             for (x, z) in pair.iter_mut().zip([z0, z1]) {
                 let (s, g) = scores(self.rule, &slice, y, noise, *x);
                 *x += h * (sde.a * *x + kappa * (s + g)) + amp * z as f64;
@@ -137,7 +156,11 @@ impl GuidedReverse {
         }
         self.done += 1;
         if bad > 0 {
-            return Err(Error::Diverged { step: self.done as u64, particles: bad, radius: RUNAWAY as f32 });
+            return Err(Error::Diverged {
+                step: self.done as u64,
+                particles: bad,
+                radius: RUNAWAY as f32,
+            });
         }
         Ok(true)
     }
@@ -170,7 +193,11 @@ pub fn mean_var(xs: &[f64]) -> (f64, f64) {
 /// Errors if the prior is not a single Gaussian.
 pub fn affine_moments(run: &GuidedReverse, start: (f64, f64)) -> Result<(f64, f64), Error> {
     if run.problem().prior().w.len() != 1 {
-        return Err(Error::invalid("prior", "a single Gaussian for the affine moment recursion", run.problem().prior().w.len()));
+        return Err(Error::invalid(
+            "prior",
+            "a single Gaussian for the affine moment recursion",
+            run.problem().prior().w.len(),
+        ));
     }
     let (mut m, mut v) = start;
     for k in 0..run.steps() {
@@ -185,7 +212,13 @@ pub fn affine_moments(run: &GuidedReverse, start: (f64, f64)) -> Result<(f64, f6
 
 /// The continuous-time limit of [`affine_moments`]: RK4 on dm/dτ = A m + B, dv/dτ = 2A v + c²
 /// in reverse time τ = T − t, with the drift a x + κ(s + g) = A x + B read off at x = 0 and 1.
-pub fn affine_moments_ode(problem: &Problem1, rule: LikelihoodRule, c: f64, start: (f64, f64), steps: usize) -> (f64, f64) {
+pub fn affine_moments_ode(
+    problem: &Problem1,
+    rule: LikelihoodRule,
+    c: f64,
+    start: (f64, f64),
+    steps: usize,
+) -> (f64, f64) {
     let sde = *problem.sde();
     let kappa = 0.5 * (sde.b * sde.b + c * c);
     let coef = |t: f64| {
@@ -237,14 +270,27 @@ pub fn density_histogram(xs: &[f64], lo: f64, hi: f64, bins: usize) -> Vec<f64> 
 pub fn normal_cdf(x: f64) -> f64 {
     let z = x.abs() / std::f64::consts::SQRT_2;
     let t = 1.0 / (1.0 + 0.5 * z);
-    let r = t * (-z * z - 1.265_512_23
-        + t * (1.000_023_68 + t * (0.374_091_96 + t * (0.096_784_18 + t * (-0.186_288_06 + t * (0.278_868_07
-        + t * (-1.135_203_98 + t * (1.488_515_87 + t * (-0.822_152_23 + t * 0.170_872_77)))))))))
-        .exp();
-    if x >= 0.0 { 1.0 - 0.5 * r } else { 0.5 * r }
+    let r = t
+        * (-z * z - 1.265_512_23
+            + t * (1.000_023_68
+                + t * (0.374_091_96
+                    + t * (0.096_784_18
+                        + t * (-0.186_288_06
+                            + t * (0.278_868_07
+                                + t * (-1.135_203_98
+                                    + t * (1.488_515_87
+                                        + t * (-0.822_152_23 + t * 0.170_872_77)))))))))
+            .exp();
+    if x >= 0.0 {
+        1.0 - 0.5 * r
+    } else {
+        0.5 * r
+    }
 }
 
 /// The mass of a mixture below `threshold`.
 pub fn mass_below(mix: &Mix, threshold: f64) -> f64 {
-    (0..mix.w.len()).map(|k| mix.w[k] * normal_cdf((threshold - mix.m[k]) / mix.v[k].sqrt())).sum()
+    (0..mix.w.len())
+        .map(|k| mix.w[k] * normal_cdf((threshold - mix.m[k]) / mix.v[k].sqrt()))
+        .sum()
 }

@@ -36,7 +36,11 @@ pub struct Lorenz63 {
 
 impl Default for Lorenz63 {
     fn default() -> Self {
-        Self { sigma: 10.0, rho: 28.0, beta: 8.0 / 3.0 }
+        Self {
+            sigma: 10.0,
+            rho: 28.0,
+            beta: 8.0 / 3.0,
+        }
     }
 }
 
@@ -44,13 +48,18 @@ impl Lorenz63 {
     /// The vector field at x.
     #[inline]
     pub fn field(&self, x: [f64; 3]) -> [f64; 3] {
-        [self.sigma * (x[1] - x[0]), x[0] * (self.rho - x[2]) - x[1], x[0] * x[1] - self.beta * x[2]]
+        [
+            self.sigma * (x[1] - x[0]),
+            x[0] * (self.rho - x[2]) - x[1],
+            x[0] * x[1] - self.beta * x[2],
+        ]
     }
 
     /// One classical fourth-order Runge–Kutta step of size `dt`.
     #[inline]
     pub fn rk4(&self, x: [f64; 3], dt: f64) -> [f64; 3] {
-        let add = |a: [f64; 3], b: [f64; 3], s: f64| [a[0] + s * b[0], a[1] + s * b[1], a[2] + s * b[2]];
+        let add =
+            |a: [f64; 3], b: [f64; 3], s: f64| [a[0] + s * b[0], a[1] + s * b[1], a[2] + s * b[2]];
         let k1 = self.field(x);
         let k2 = self.field(add(x, k1, 0.5 * dt));
         let k3 = self.field(add(x, k2, 0.5 * dt));
@@ -76,7 +85,11 @@ pub struct NoisyLorenz {
 
 impl Default for NoisyLorenz {
     fn default() -> Self {
-        Self { model: Lorenz63::default(), dt: DT, noise_var: DT }
+        Self {
+            model: Lorenz63::default(),
+            dt: DT,
+            noise_var: DT,
+        }
     }
 }
 
@@ -85,7 +98,11 @@ impl NoisyLorenz {
     pub fn new(dt: f64, noise_var: f64) -> Result<Self, Error> {
         check_range("dt", dt, 0.0, 0.1, true)?;
         check_range("transition noise variance", noise_var, 0.0, 1.0, false)?;
-        Ok(Self { model: Lorenz63::default(), dt, noise_var })
+        Ok(Self {
+            model: Lorenz63::default(),
+            dt,
+            noise_var,
+        })
     }
 
     /// One transition with the standard normals `z`.
@@ -105,15 +122,24 @@ impl NoisyLorenz {
 
     /// log p(x₂, …, x_L | x₁) of a trajectory stored as [x₁, y₁, z₁, x₂, …] (physical units).
     pub fn log_prior(&self, traj: &[f64]) -> f64 {
-        traj.chunks_exact(3).zip(traj.chunks_exact(3).skip(1)).map(|(a, b)| self.log_transition([a[0], a[1], a[2]], [b[0], b[1], b[2]])).sum()
+        traj.chunks_exact(3)
+            .zip(traj.chunks_exact(3).skip(1))
+            .map(|(a, b)| self.log_transition([a[0], a[1], a[2]], [b[0], b[1], b[2]]))
+            .sum()
     }
 }
 
 /// Three standard normals for (index, key): two counter-based Box–Muller pairs.
 #[inline]
 pub fn normals3(index: u32, key: StepKey) -> [f64; 3] {
-    let (a, b) = normal_pair(counter_u32(index.wrapping_mul(2), key.k0), counter_u32(index.wrapping_mul(2), key.k1));
-    let (c, _) = normal_pair(counter_u32(index.wrapping_mul(2) | 1, key.k0), counter_u32(index.wrapping_mul(2) | 1, key.k1));
+    let (a, b) = normal_pair(
+        counter_u32(index.wrapping_mul(2), key.k0),
+        counter_u32(index.wrapping_mul(2), key.k1),
+    );
+    let (c, _) = normal_pair(
+        counter_u32(index.wrapping_mul(2) | 1, key.k0),
+        counter_u32(index.wrapping_mul(2) | 1, key.k1),
+    );
     [a as f64, b as f64, c as f64]
 }
 
@@ -121,16 +147,29 @@ pub fn normals3(index: u32, key: StepKey) -> [f64; 3] {
 /// (Cholesky factor: L₁₁ = 8, L₂₁ = 6.25, L₂₂ = √(81 − 6.25²), L₃₃ = √75).
 pub fn initial_state(z: [f64; 3]) -> [f64; 3] {
     let l22 = (81.0f64 - 6.25 * 6.25).sqrt();
-    [8.0 * z[0], 6.25 * z[0] + l22 * z[1], 25.0 + 75f64.sqrt() * z[2]]
+    [
+        8.0 * z[0],
+        6.25 * z[0] + l22 * z[1],
+        25.0 + 75f64.sqrt() * z[2],
+    ]
 }
 
 /// Standardised coordinates (x − mean) / scale.
 pub fn standardise(x: [f64; 3]) -> [f64; 3] {
-    [(x[0] - STD_MEAN[0]) / STD_SCALE[0], (x[1] - STD_MEAN[1]) / STD_SCALE[1], (x[2] - STD_MEAN[2]) / STD_SCALE[2]]
+    [
+        (x[0] - STD_MEAN[0]) / STD_SCALE[0],
+        (x[1] - STD_MEAN[1]) / STD_SCALE[1],
+        (x[2] - STD_MEAN[2]) / STD_SCALE[2],
+    ]
 }
 
 /// The truth of a twin experiment: `burn_in` transitions from the initial law, then `len` states.
-pub fn simulate_truth(kernel: &NoisyLorenz, burn_in: usize, len: usize, seed: u64) -> Result<Vec<f64>, Error> {
+pub fn simulate_truth(
+    kernel: &NoisyLorenz,
+    burn_in: usize,
+    len: usize,
+    seed: u64,
+) -> Result<Vec<f64>, Error> {
     check_range("burn-in", burn_in as f64, 0.0, 100_000.0, false)?;
     check_range("trajectory length", len as f64, 1.0, 100_000.0, false)?;
     let mut rng = sim_rng_stream(seed, 0x10e);

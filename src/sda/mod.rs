@@ -23,13 +23,13 @@
 
 pub mod guidance;
 pub mod guided;
-pub mod prior1;
 pub mod lorenz;
 pub mod observation;
 pub mod particle_filter;
+pub mod picture;
+pub mod prior1;
 pub mod sliced;
 pub mod twin;
-pub mod picture;
-pub mod window_score;
 pub mod window_posterior;
 pub mod window_readouts;
+pub mod window_score;

@@ -27,13 +27,25 @@ impl ObservationOperator {
     /// `component` ∈ {0, 1, 2}, `every` ≥ 1 (0 would observe nothing), noise λ ∈ (0, 10].
     pub fn new(component: usize, every: usize, noise: f64) -> Result<Self, Error> {
         if component > 2 {
-            return Err(Error::invalid("observed coordinate", "0 (x), 1 (y) or 2 (z)", component));
+            return Err(Error::invalid(
+                "observed coordinate",
+                "0 (x), 1 (y) or 2 (z)",
+                component,
+            ));
         }
         if every == 0 {
-            return Err(Error::invalid("observation interval", "at least 1 (an interval of 0 observes nothing)", every));
+            return Err(Error::invalid(
+                "observation interval",
+                "at least 1 (an interval of 0 observes nothing)",
+                every,
+            ));
         }
         check_range("observation noise", noise, 0.0, 10.0, true)?;
-        Ok(Self { component, every, noise })
+        Ok(Self {
+            component,
+            every,
+            noise,
+        })
     }
 
     /// A reference setting: `x8` (x every 8, λ 0.05), `x1` (x every step, λ 0.25), `z4` (z every 4, λ 0.1).
@@ -65,19 +77,30 @@ pub struct Observations {
 impl Observations {
     /// Observations of the window `truth` (L states, flat [x, y, z, …]) drawn from `seed`. The
     /// interval must not exceed the window length L (it would observe the first state only).
-    pub fn simulate(operator: ObservationOperator, truth: &[f64], seed: u64) -> Result<Self, Error> {
+    pub fn simulate(
+        operator: ObservationOperator,
+        truth: &[f64],
+        seed: u64,
+    ) -> Result<Self, Error> {
         let len = truth.len() / 3;
         if len == 0 {
             return Err(Error::invalid("window length", "at least 1 state", len));
         }
         if operator.every > len {
-            return Err(Error::invalid("observation interval", format!("at most the window length {len}"), operator.every));
+            return Err(Error::invalid(
+                "observation interval",
+                format!("at most the window length {len}"),
+                operator.every,
+            ));
         }
         let mut rng = sim_rng_stream(seed, 0x0b5);
         let values = (0..len)
             .map(|k| {
                 let z = normals3(k as u32, StepKey::draw(&mut rng))[0];
-                (k % operator.every == 0).then(|| operator.apply([truth[3 * k], truth[3 * k + 1], truth[3 * k + 2]]) + operator.noise * z)
+                (k % operator.every == 0).then(|| {
+                    operator.apply([truth[3 * k], truth[3 * k + 1], truth[3 * k + 2]])
+                        + operator.noise * z
+                })
             })
             .collect();
         Ok(Self { operator, values })
@@ -98,6 +121,9 @@ impl Observations {
 
     /// log p(y | x) of a whole window trajectory (flat, L states).
     pub fn log_likelihood(&self, traj: &[f64]) -> f64 {
-        traj.chunks_exact(3).enumerate().filter_map(|(k, s)| self.log_likelihood_at(k, [s[0], s[1], s[2]])).sum()
+        traj.chunks_exact(3)
+            .enumerate()
+            .filter_map(|(k, s)| self.log_likelihood_at(k, [s[0], s[1], s[2]]))
+            .sum()
     }
 }

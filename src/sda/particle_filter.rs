@@ -56,7 +56,11 @@ impl Transition for LinearGaussian {
     }
     fn step(&self, x: [f64; 3], z: [f64; 3]) -> [f64; 3] {
         let s = self.q.sqrt();
-        [self.phi * x[0] + s * z[0], self.phi * x[1] + s * z[1], self.phi * x[2] + s * z[2]]
+        [
+            self.phi * x[0] + s * z[0],
+            self.phi * x[1] + s * z[1],
+            self.phi * x[2] + s * z[2],
+        ]
     }
 }
 
@@ -110,14 +114,22 @@ pub struct ParticleFilter<T: Transition> {
 impl<T: Transition> ParticleFilter<T> {
     /// `particles` N ∈ [2, 2¹⁸], `burn_in` ∈ [0, 100 000] transitions, observations of an
     /// L-state window (L = `obs.values.len()` ∈ [1, 4096]).
-    pub fn new(model: T, obs: Observations, particles: usize, burn_in: usize, seed: u64) -> Result<Self, Error> {
+    pub fn new(
+        model: T,
+        obs: Observations,
+        particles: usize,
+        burn_in: usize,
+        seed: u64,
+    ) -> Result<Self, Error> {
         check_range("particles", particles as f64, 2.0, 262_144.0, false)?;
         check_range("burn-in", burn_in as f64, 0.0, 100_000.0, false)?;
         let len = obs.values.len();
         check_range("window length", len as f64, 1.0, 4096.0, false)?;
         let mut rng = sim_rng_stream(seed, 0x0f1);
         let key = StepKey::draw(&mut rng);
-        let x = (0..particles as u32).map(|i| model.initial(normals3(i, key))).collect();
+        let x = (0..particles as u32)
+            .map(|i| model.initial(normals3(i, key)))
+            .collect();
         Ok(Self {
             model,
             obs,
@@ -194,7 +206,11 @@ impl<T: Transition> ParticleFilter<T> {
                 top = top.max(*w);
             }
             if !top.is_finite() {
-                return Err(Error::invalid("observations", "explainable by at least one particle (every weight is 0)", format!("time {k}")));
+                return Err(Error::invalid(
+                    "observations",
+                    "explainable by at least one particle (every weight is 0)",
+                    format!("time {k}"),
+                ));
             }
             let mut sum = 0.0;
             for w in self.w.iter_mut() {
@@ -218,7 +234,8 @@ impl<T: Transition> ParticleFilter<T> {
         }
         for (j, x) in self.x.iter().enumerate() {
             self.paths.extend(x.iter().map(|v| *v as f32));
-            self.parents.push(if resampled { self.idx[j] } else { j as u32 });
+            self.parents
+                .push(if resampled { self.idx[j] } else { j as u32 });
         }
         self.k += 1;
         Ok(!self.is_done())
@@ -232,9 +249,17 @@ impl<T: Transition> ParticleFilter<T> {
     }
 
     fn check(&self) -> Result<bool, Error> {
-        let bad = self.x.iter().filter(|x| !x.iter().all(|v| v.is_finite() && v.abs() < 1e6)).count();
+        let bad = self
+            .x
+            .iter()
+            .filter(|x| !x.iter().all(|v| v.is_finite() && v.abs() < 1e6))
+            .count();
         if bad > 0 {
-            return Err(Error::Diverged { step: (self.burned + self.k) as u64, particles: bad as u32, radius: 1e6 });
+            return Err(Error::Diverged {
+                step: (self.burned + self.k) as u64,
+                particles: bad as u32,
+                radius: 1e6,
+            });
         }
         Ok(!self.is_done())
     }
@@ -287,6 +312,8 @@ impl<T: Transition> ParticleFilter<T> {
                 *c = self.parents[k * self.n + *c as usize];
             }
         }
-        cur.iter().filter(|&&c| !std::mem::replace(&mut seen[c as usize], true)).count()
+        cur.iter()
+            .filter(|&&c| !std::mem::replace(&mut seen[c as usize], true))
+            .count()
     }
 }

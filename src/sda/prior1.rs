@@ -40,7 +40,11 @@ impl Ou1 {
 
     /// The curriculum's setting a = 1, b = √2, T = 5 (stationary law N(0, 1)).
     pub fn standard() -> Self {
-        Self { a: 1.0, b: std::f64::consts::SQRT_2, horizon: 5.0 }
+        Self {
+            a: 1.0,
+            b: std::f64::consts::SQRT_2,
+            horizon: 5.0,
+        }
     }
 
     /// α_t = e^{−at}.
@@ -90,18 +94,30 @@ const LN_SQRT_2PI: f64 = 0.918_938_533_204_672_8;
 impl Mix {
     /// From a validated [`Mixture1`].
     pub fn from_mixture(p: &Mixture1) -> Self {
-        Mix::new(p.weights().to_vec(), p.means().to_vec(), p.sds().iter().map(|s| s * s).collect())
+        Mix::new(
+            p.weights().to_vec(),
+            p.means().to_vec(),
+            p.sds().iter().map(|s| s * s).collect(),
+        )
     }
 
     /// From normalised weights, means and positive variances (not checked: callers validate).
     pub fn new(w: Vec<f64>, m: Vec<f64>, v: Vec<f64>) -> Self {
-        let c = w.iter().zip(&v).map(|(w, v)| w.ln() - 0.5 * v.ln() - LN_SQRT_2PI).collect();
+        let c = w
+            .iter()
+            .zip(&v)
+            .map(|(w, v)| w.ln() - 0.5 * v.ln() - LN_SQRT_2PI)
+            .collect();
         Mix { w, m, v, c }
     }
 
     /// The mixture of x ↦ scale·x + N(0, var) applied to this one.
     pub fn pushed(&self, scale: f64, var: f64) -> Mix {
-        Mix::new(self.w.clone(), self.m.iter().map(|m| scale * m).collect(), self.v.iter().map(|v| scale * scale * v + var).collect())
+        Mix::new(
+            self.w.clone(),
+            self.m.iter().map(|m| scale * m).collect(),
+            self.v.iter().map(|v| scale * scale * v + var).collect(),
+        )
     }
 
     /// log p, s, ∂s, ∂²s at x (log-sum-exp over components).
@@ -151,7 +167,12 @@ impl Mix {
     /// Σ wₖ(vₖ + mₖ²) − mean².
     pub fn variance(&self) -> f64 {
         let mu = self.mean();
-        self.w.iter().zip(self.m.iter().zip(&self.v)).map(|(w, (m, v))| w * (v + m * m)).sum::<f64>() - mu * mu
+        self.w
+            .iter()
+            .zip(self.m.iter().zip(&self.v))
+            .map(|(w, (m, v))| w * (v + m * m))
+            .sum::<f64>()
+            - mu * mu
     }
 }
 
@@ -186,7 +207,13 @@ impl Problem1 {
         let e: Vec<f64> = lw.iter().map(|l| (l - top).exp()).collect();
         let z: f64 = e.iter().sum();
         let posterior = Mix::new(e.iter().map(|x| x / z).collect(), m, v);
-        Ok(Self { sde, prior, posterior, y, noise })
+        Ok(Self {
+            sde,
+            prior,
+            posterior,
+            y,
+            noise,
+        })
     }
 
     /// The SDE.
@@ -215,6 +242,7 @@ impl Problem1 {
     }
     /// p(x_t | y), the noised posterior.
     pub fn posterior_at(&self, t: f64) -> Mix {
-        self.posterior.pushed(self.sde.alpha(t), self.sde.sigma_sq(t))
+        self.posterior
+            .pushed(self.sde.alpha(t), self.sde.sigma_sq(t))
     }
 }

@@ -12,12 +12,27 @@ use crate::rng::{counter_u32, sim_rng_stream, StepKey};
 
 /// SW_p (p = 1 or 2) between `a` and `b`, each n points of dimension `dim` stored row-major,
 /// with `projections` random directions drawn from `seed`.
-pub fn sliced_wasserstein(a: &[f64], b: &[f64], dim: usize, projections: usize, p: u32, seed: u64) -> Result<f64, Error> {
+pub fn sliced_wasserstein(
+    a: &[f64],
+    b: &[f64],
+    dim: usize,
+    projections: usize,
+    p: u32,
+    seed: u64,
+) -> Result<f64, Error> {
     if dim == 0 || a.len() % dim != 0 || b.len() % dim != 0 {
-        return Err(Error::invalid("dimension", "a positive divisor of both sample arrays' lengths", dim));
+        return Err(Error::invalid(
+            "dimension",
+            "a positive divisor of both sample arrays' lengths",
+            dim,
+        ));
     }
     if a.len() != b.len() || a.is_empty() {
-        return Err(Error::invalid("samples", "two non-empty sets of the same size", format!("{} and {} points", a.len() / dim, b.len() / dim)));
+        return Err(Error::invalid(
+            "samples",
+            "two non-empty sets of the same size",
+            format!("{} and {} points", a.len() / dim, b.len() / dim),
+        ));
     }
     if projections == 0 || projections > 100_000 {
         return Err(Error::invalid("projections", "1 to 100 000", projections));
@@ -45,7 +60,18 @@ pub fn sliced_wasserstein(a: &[f64], b: &[f64], dim: usize, projections: usize, 
         }
         pa.sort_unstable_by(|x, y| x.total_cmp(y));
         pb.sort_unstable_by(|x, y| x.total_cmp(y));
-        let w: f64 = pa.iter().zip(&pb).map(|(x, y)| if p == 1 { (x - y).abs() } else { (x - y) * (x - y) }).sum::<f64>() / n as f64;
+        let w: f64 = pa
+            .iter()
+            .zip(&pb)
+            .map(|(x, y)| {
+                if p == 1 {
+                    (x - y).abs()
+                } else {
+                    (x - y) * (x - y)
+                }
+            })
+            .sum::<f64>()
+            / n as f64;
         total += w;
     }
     let mean = total / projections as f64;

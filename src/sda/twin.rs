@@ -52,20 +52,39 @@ impl TwinExperiment {
     /// Validates the window against the simulated trajectory, simulates the truth and its
     /// observations, and sets up both filters.
     pub fn new(setup: TwinSetup) -> Result<Self, Error> {
-        check_range("simulated states", setup.total as f64, 2.0, 100_000.0, false)?;
+        check_range(
+            "simulated states",
+            setup.total as f64,
+            2.0,
+            100_000.0,
+            false,
+        )?;
         check_range("window length", setup.len as f64, 2.0, 4096.0, false)?;
         if setup.start + setup.len > setup.total {
             return Err(Error::invalid(
                 "window",
-                format!("inside the simulated trajectory of {} states (start + length ≤ {})", setup.total, setup.total),
-                format!("start {} + length {} = {}", setup.start, setup.len, setup.start + setup.len),
+                format!(
+                    "inside the simulated trajectory of {} states (start + length ≤ {})",
+                    setup.total, setup.total
+                ),
+                format!(
+                    "start {} + length {} = {}",
+                    setup.start,
+                    setup.len,
+                    setup.start + setup.len
+                ),
             ));
         }
         if setup.particles.saturating_mul(setup.len) > MAX_PARTICLE_STATES {
             return Err(Error::invalid(
                 "particles × window length",
                 format!("at most {MAX_PARTICLE_STATES} (the stored ancestry of one filter)"),
-                format!("{} × {} = {}", setup.particles, setup.len, setup.particles.saturating_mul(setup.len)),
+                format!(
+                    "{} × {} = {}",
+                    setup.particles,
+                    setup.len,
+                    setup.particles.saturating_mul(setup.len)
+                ),
             ));
         }
         let kernel = NoisyLorenz::default();
@@ -75,7 +94,12 @@ impl TwinExperiment {
         let pre = setup.burn_in + setup.start;
         let a = ParticleFilter::new(kernel, obs.clone(), setup.particles, pre, setup.seed ^ 0xa)?;
         let b = ParticleFilter::new(kernel, obs, setup.particles, pre, setup.seed ^ 0xb)?;
-        Ok(Self { setup, kernel, truth, filters: [a, b] })
+        Ok(Self {
+            setup,
+            kernel,
+            truth,
+            filters: [a, b],
+        })
     }
 
     /// The settings.
@@ -102,7 +126,11 @@ impl TwinExperiment {
     /// Up to `n` transitions of the filters (the first, then the second); false once both are done.
     pub fn advance(&mut self, n: usize) -> Result<bool, Error> {
         for _ in 0..n {
-            let f = if !self.filters[0].is_done() { &mut self.filters[0] } else { &mut self.filters[1] };
+            let f = if !self.filters[0].is_done() {
+                &mut self.filters[0]
+            } else {
+                &mut self.filters[1]
+            };
             if f.is_done() {
                 return Ok(false);
             }
@@ -125,7 +153,9 @@ impl TwinExperiment {
     pub fn samples(&self, i: usize, m: usize) -> Vec<f64> {
         let f = self.filter(i);
         let m = m.clamp(1, f.particles());
-        (0..m).flat_map(|j| f.trajectory(j * f.particles() / m)).collect()
+        (0..m)
+            .flat_map(|j| f.trajectory(j * f.particles() / m))
+            .collect()
     }
 
     /// (mean log p(x₂:L | x₁), mean log p(y | x)) over `m` samples of filter 0.
@@ -143,7 +173,10 @@ impl TwinExperiment {
 
     /// (log p(x₂:L | x₁), log p(y | x)) of the truth.
     pub fn truth_scores(&self) -> (f64, f64) {
-        (self.kernel.log_prior(&self.truth), self.observations().log_likelihood(&self.truth))
+        (
+            self.kernel.log_prior(&self.truth),
+            self.observations().log_likelihood(&self.truth),
+        )
     }
 
     fn window_done(&self, i: usize) -> usize {
@@ -154,9 +187,17 @@ impl TwinExperiment {
     /// `projections` directions; an error until both are done.
     pub fn sliced_distance(&self, m: usize, projections: usize) -> Result<f64, Error> {
         if !self.is_done() {
-            return Err(Error::invalid("filters", "finished before the distance is computed", "still running"));
+            return Err(Error::invalid(
+                "filters",
+                "finished before the distance is computed",
+                "still running",
+            ));
         }
-        let std = |v: Vec<f64>| v.chunks_exact(3).flat_map(|s| standardise([s[0], s[1], s[2]])).collect::<Vec<f64>>();
+        let std = |v: Vec<f64>| {
+            v.chunks_exact(3)
+                .flat_map(|s| standardise([s[0], s[1], s[2]]))
+                .collect::<Vec<f64>>()
+        };
         let (a, b) = (std(self.samples(0, m)), std(self.samples(1, m)));
         sliced_wasserstein(&a, &b, 3 * self.setup.len, projections, 1, self.setup.seed)
     }

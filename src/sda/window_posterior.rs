@@ -85,9 +85,17 @@ impl SelectionObservations {
     /// The observations of a Lorenz window of `len` states (their window must have `len` states).
     pub fn from_window(obs: &Observations, len: usize) -> Result<Self, Error> {
         if obs.values.len() != len {
-            return Err(Error::invalid("window length", format!("{len} states (the score model's window length)"), obs.values.len()));
+            return Err(Error::invalid(
+                "window length",
+                format!("{len} states (the score model's window length)"),
+                obs.values.len(),
+            ));
         }
-        let mut s = Self { index: vec![], value: vec![], noise: vec![] };
+        let mut s = Self {
+            index: vec![],
+            value: vec![],
+            noise: vec![],
+        };
         for (k, y) in obs.values.iter().enumerate() {
             if let Some(y) = y {
                 s.index.push(3 * k + obs.operator.component);
@@ -101,13 +109,21 @@ impl SelectionObservations {
     fn validate(&self, dim: usize) -> Result<(), Error> {
         let m = self.index.len();
         if self.value.len() != m || self.noise.len() != m {
-            return Err(Error::invalid("observations", "as many values and noise levels as indices", format!("{m}, {}, {}", self.value.len(), self.noise.len())));
+            return Err(Error::invalid(
+                "observations",
+                "as many values and noise levels as indices",
+                format!("{m}, {}, {}", self.value.len(), self.noise.len()),
+            ));
         }
         if m > 64 {
             return Err(Error::invalid("observations", "at most 64 per window", m));
         }
         if let Some(&i) = self.index.iter().find(|&&i| i >= dim) {
-            return Err(Error::invalid("observed index", format!("below the window dimension {dim}"), i));
+            return Err(Error::invalid(
+                "observed index",
+                format!("below the window dimension {dim}"),
+                i,
+            ));
         }
         if let Some(&v) = self.value.iter().find(|v| !v.is_finite()) {
             return Err(Error::invalid("observed value", "a finite number", v));
@@ -179,7 +195,12 @@ pub struct GuidedWindowSampler<D: WindowDenoiser> {
 
 impl<D: WindowDenoiser> GuidedWindowSampler<D> {
     /// Draws the initial windows from N(0, (1 + σ_max²) I) with `seed`.
-    pub fn new(den: D, obs: SelectionObservations, cfg: GuidedWindowConfig, seed: u64) -> Result<Self, Error> {
+    pub fn new(
+        den: D,
+        obs: SelectionObservations,
+        cfg: GuidedWindowConfig,
+        seed: u64,
+    ) -> Result<Self, Error> {
         cfg.validate()?;
         let d = den.dim();
         obs.validate(d)?;
@@ -252,10 +273,20 @@ impl<D: WindowDenoiser> GuidedWindowSampler<D> {
                                 let b = self.u[k * chunk * d + r * d + self.obs.index[j]] as f64;
                                 0.5 * s2 * (a + b)
                             }
-                            VarianceRule::Hyper(g) => if j == k { g * s2 } else { 0.0 },
+                            VarianceRule::Hyper(g) => {
+                                if j == k {
+                                    g * s2
+                                } else {
+                                    0.0
+                                }
+                            }
                             VarianceRule::Zero => 0.0,
                         };
-                        self.mat[j * m + k] = v + if j == k { self.obs.noise[j].powi(2) } else { 0.0 };
+                        self.mat[j * m + k] = v + if j == k {
+                            self.obs.noise[j].powi(2)
+                        } else {
+                            0.0
+                        };
                     }
                     self.rhs[j] = self.obs.value[j] - x0[self.obs.index[j]] as f64;
                 }
@@ -305,7 +336,12 @@ impl<D: WindowDenoiser> GuidedWindowSampler<D> {
                 let mut z = std::mem::take(&mut self.e);
                 z.resize(self.x.len().max(z.len()), 0.0);
                 fill_normals(&mut self.rng, &mut z[..self.x.len()]);
-                let ms: f64 = self.score.iter().map(|&v| (v as f64) * (v as f64)).sum::<f64>() / self.score.len() as f64;
+                let ms: f64 = self
+                    .score
+                    .iter()
+                    .map(|&v| (v as f64) * (v as f64))
+                    .sum::<f64>()
+                    / self.score.len() as f64;
                 let delta = self.cfg.tau / ms.max(1e-12);
                 let (h, g) = (delta as f32, (2.0 * delta).sqrt() as f32);
                 for ((x, &s), &n) in self.x.iter_mut().zip(&self.score).zip(&z) {
@@ -314,9 +350,17 @@ impl<D: WindowDenoiser> GuidedWindowSampler<D> {
                 self.e = z;
                 self.correction -= 1;
             }
-            let bad = self.x.chunks_exact(self.den.dim()).filter(|w| w.iter().any(|v| !v.is_finite() || v.abs() > RUNAWAY)).count();
+            let bad = self
+                .x
+                .chunks_exact(self.den.dim())
+                .filter(|w| w.iter().any(|v| !v.is_finite() || v.abs() > RUNAWAY))
+                .count();
             if bad > 0 {
-                let e = Error::Diverged { step: self.level as u64, particles: bad as u32, radius: RUNAWAY };
+                let e = Error::Diverged {
+                    step: self.level as u64,
+                    particles: bad as u32,
+                    radius: RUNAWAY,
+                };
                 self.diverged = Some(e.clone());
                 return Err(e);
             }
@@ -332,7 +376,11 @@ impl<D: WindowDenoiser> GuidedWindowSampler<D> {
         let mut start = 0;
         while start < self.cfg.samples {
             let rows = chunk.min(self.cfg.samples - start);
-            self.den.denoise(&self.x[start * d..(start + rows) * d], sigma, &mut self.x0[..rows * d])?;
+            self.den.denoise(
+                &self.x[start * d..(start + rows) * d],
+                sigma,
+                &mut self.x0[..rows * d],
+            )?;
             self.x[start * d..(start + rows) * d].copy_from_slice(&self.x0[..rows * d]);
             start += rows;
         }
@@ -360,7 +408,11 @@ impl<D: WindowDenoiser> GuidedWindowSampler<D> {
     /// The windows in the state's units, as f64 trajectories [x₁, y₁, z₁, x₂, …] per sample.
     pub fn trajectories(&self) -> Vec<f64> {
         use super::lorenz::{STD_MEAN, STD_SCALE};
-        self.x.iter().enumerate().map(|(i, &v)| STD_MEAN[i % 3] + STD_SCALE[i % 3] * v as f64).collect()
+        self.x
+            .iter()
+            .enumerate()
+            .map(|(i, &v)| STD_MEAN[i % 3] + STD_SCALE[i % 3] * v as f64)
+            .collect()
     }
 
     /// The configuration.
@@ -392,7 +444,11 @@ fn cholesky_solve(a: &mut [f64], b: &mut [f64], m: usize) -> Result<(), Error> {
             s -= a[j * m + k] * a[j * m + k];
         }
         if !(s > 0.0 && s.is_finite()) {
-            return Err(Error::invalid("likelihood covariance", "positive definite (Σ_y + A V Aᵀ)", s));
+            return Err(Error::invalid(
+                "likelihood covariance",
+                "positive definite (Σ_y + A V Aᵀ)",
+                s,
+            ));
         }
         let l = s.sqrt();
         a[j * m + j] = l;

@@ -26,14 +26,29 @@ pub struct WindowReadouts {
 
 /// Readouts of `samples` (flat, L states each, state units) against `reference` (same layout),
 /// with `projections` random directions drawn from `seed`.
-pub fn window_readouts(kernel: &NoisyLorenz, obs: &Observations, samples: &[f64], reference: &[f64], projections: usize, seed: u64) -> Result<WindowReadouts, Error> {
+pub fn window_readouts(
+    kernel: &NoisyLorenz,
+    obs: &Observations,
+    samples: &[f64],
+    reference: &[f64],
+    projections: usize,
+    seed: u64,
+) -> Result<WindowReadouts, Error> {
     let l = obs.values.len();
     let d = 3 * l;
     if samples.is_empty() || samples.len() % d != 0 {
-        return Err(Error::invalid("samples", format!("whole windows of {l} states"), samples.len()));
+        return Err(Error::invalid(
+            "samples",
+            format!("whole windows of {l} states"),
+            samples.len(),
+        ));
     }
     if reference.is_empty() || reference.len() % d != 0 {
-        return Err(Error::invalid("reference samples", format!("whole windows of {l} states"), reference.len()));
+        return Err(Error::invalid(
+            "reference samples",
+            format!("whole windows of {l} states"),
+            reference.len(),
+        ));
     }
     let n = (samples.len() / d) as f64;
     let (mut lp, mut ll) = (0.0, 0.0);
@@ -41,7 +56,15 @@ pub fn window_readouts(kernel: &NoisyLorenz, obs: &Observations, samples: &[f64]
         lp += kernel.log_prior(t);
         ll += obs.log_likelihood(t);
     }
-    let std = |v: &[f64]| v.chunks_exact(3).flat_map(|s| standardise([s[0], s[1], s[2]])).collect::<Vec<f64>>();
+    let std = |v: &[f64]| {
+        v.chunks_exact(3)
+            .flat_map(|s| standardise([s[0], s[1], s[2]]))
+            .collect::<Vec<f64>>()
+    };
     let sw = sliced_wasserstein(&std(samples), &std(reference), d, projections, 1, seed)?;
-    Ok(WindowReadouts { log_prior: lp / n, log_likelihood: ll / n, sliced_distance: sw })
+    Ok(WindowReadouts {
+        log_prior: lp / n,
+        log_likelihood: ll / n,
+        sliced_distance: sw,
+    })
 }

@@ -82,16 +82,48 @@ impl WindowScoreConfig {
 
     /// Checks every field and returns the architecture.
     pub fn validate(&self) -> Result<Architecture, Error> {
-        check_range("window length", self.len as f64, WINDOW_LIMITS.0 as f64, WINDOW_LIMITS.1 as f64, false)?;
+        check_range(
+            "window length",
+            self.len as f64,
+            WINDOW_LIMITS.0 as f64,
+            WINDOW_LIMITS.1 as f64,
+            false,
+        )?;
         check_learning_rate(self.learning_rate)?;
         if !(1..=MAX_BATCH).contains(&self.batch_size) {
-            return Err(Error::invalid("batch_size", format!("an integer in [1, {MAX_BATCH}]"), self.batch_size));
+            return Err(Error::invalid(
+                "batch_size",
+                format!("an integer in [1, {MAX_BATCH}]"),
+                self.batch_size,
+            ));
         }
-        check_range("sigma_min", self.sigma_min, SIGMA_LIMITS.0, SIGMA_LIMITS.1, false)?;
-        if !(self.sigma_max.is_finite() && self.sigma_max >= self.sigma_min && self.sigma_max <= SIGMA_LIMITS.1) {
-            return Err(Error::invalid("sigma_max", format!("a finite number in [sigma_min = {}, {}]", self.sigma_min, SIGMA_LIMITS.1), self.sigma_max));
+        check_range(
+            "sigma_min",
+            self.sigma_min,
+            SIGMA_LIMITS.0,
+            SIGMA_LIMITS.1,
+            false,
+        )?;
+        if !(self.sigma_max.is_finite()
+            && self.sigma_max >= self.sigma_min
+            && self.sigma_max <= SIGMA_LIMITS.1)
+        {
+            return Err(Error::invalid(
+                "sigma_max",
+                format!(
+                    "a finite number in [sigma_min = {}, {}]",
+                    self.sigma_min, SIGMA_LIMITS.1
+                ),
+                self.sigma_max,
+            ));
         }
-        check_range("training trajectory", self.trajectory as f64, (4 * self.len) as f64, 1_000_000.0, false)?;
+        check_range(
+            "training trajectory",
+            self.trajectory as f64,
+            (4 * self.len) as f64,
+            1_000_000.0,
+            false,
+        )?;
         window_architecture(self.len, &self.hidden)
     }
 }
@@ -99,7 +131,11 @@ impl WindowScoreConfig {
 /// The architecture 3L + 1 → hidden… → 3L (SiLU), validated (1 to 4 hidden layers of width ≤ 512).
 pub fn window_architecture(len: usize, hidden: &[usize]) -> Result<Architecture, Error> {
     if hidden.is_empty() || hidden.len() > 4 {
-        return Err(Error::invalid("hidden", "1 to 4 hidden layer widths", format!("{} layers", hidden.len())));
+        return Err(Error::invalid(
+            "hidden",
+            "1 to 4 hidden layer widths",
+            format!("{} layers", hidden.len()),
+        ));
     }
     if let Some(&w) = hidden.iter().find(|&&w| w == 0 || w > 512) {
         return Err(Error::invalid("hidden", "hidden widths in [1, 512]", w));
@@ -112,9 +148,15 @@ pub fn window_architecture(len: usize, hidden: &[usize]) -> Result<Architecture,
 
 /// A long standardised trajectory of the noisy Lorenz dynamics (f32, flat), after a burn-in of
 /// 1024 transitions from the initial law, drawn from `seed`.
-pub fn training_trajectory(kernel: &NoisyLorenz, states: usize, seed: u64) -> Result<Vec<f32>, Error> {
+pub fn training_trajectory(
+    kernel: &NoisyLorenz,
+    states: usize,
+    seed: u64,
+) -> Result<Vec<f32>, Error> {
     let t = super::lorenz::simulate_truth(kernel, 1024, states, seed)?;
-    Ok(t.chunks_exact(3).flat_map(|s| standardise([s[0], s[1], s[2]]).map(|v| v as f32)).collect())
+    Ok(t.chunks_exact(3)
+        .flat_map(|s| standardise([s[0], s[1], s[2]]).map(|v| v as f32))
+        .collect())
 }
 
 /// The window length L of a window-score architecture (3L + 1 → … → 3L), or an error naming the
@@ -122,7 +164,11 @@ pub fn training_trajectory(kernel: &NoisyLorenz, states: usize, seed: u64) -> Re
 pub fn window_len_of(arch: &Architecture) -> Result<usize, Error> {
     let (i, o) = (arch.input_dim(), arch.output_dim());
     if o % 3 != 0 || i != o + 1 || o == 0 {
-        return Err(Error::invalid("weights file", "a window-score network 3L + 1 → … → 3L", arch.describe()));
+        return Err(Error::invalid(
+            "weights file",
+            "a window-score network 3L + 1 → … → 3L",
+            arch.describe(),
+        ));
     }
     Ok(o / 3)
 }
@@ -145,16 +191,32 @@ impl WindowScoreModel {
         let len = window_len_of(net.architecture())?;
         check_range("capacity", capacity as f64, 1.0, MAX_BATCH as f64, false)?;
         let ws = Workspace::new(net.architecture(), capacity);
-        Ok(Self { grad_in: vec![0.0; capacity * (3 * len + 1)], net, len, ws, sigma: f64::NAN, rows: 0, path: KernelPath::best() })
+        Ok(Self {
+            grad_in: vec![0.0; capacity * (3 * len + 1)],
+            net,
+            len,
+            ws,
+            sigma: f64::NAN,
+            rows: 0,
+            path: KernelPath::best(),
+        })
     }
 
     /// Decodes a `.sbnn` weights file; `expected_len` (when given) must match its window length.
-    pub fn from_weights(bytes: &[u8], expected_len: Option<usize>, capacity: usize) -> Result<Self, Error> {
+    pub fn from_weights(
+        bytes: &[u8],
+        expected_len: Option<usize>,
+        capacity: usize,
+    ) -> Result<Self, Error> {
         let net = weights_file::decode(bytes, None).map_err(Error::from)?;
         let len = window_len_of(net.architecture())?;
         if let Some(l) = expected_len {
             if l != len {
-                return Err(Error::invalid("window length", format!("{len} states (the weights file's window length)"), l));
+                return Err(Error::invalid(
+                    "window length",
+                    format!("{len} states (the weights file's window length)"),
+                    l,
+                ));
             }
         }
         Self::new(net, capacity)
@@ -189,8 +251,16 @@ impl WindowScoreModel {
     /// [`WindowScoreModel::vjp`]. Errors on a bad σ or a size mismatch.
     pub fn denoise(&mut self, x: &[f32], sigma: f64, x0: &mut [f32]) -> Result<(), Error> {
         let d = 3 * self.len;
-        if x.is_empty() || x.len() % d != 0 || x.len() / d > self.ws.capacity() || x0.len() < x.len() {
-            return Err(Error::invalid("windows", format!("1 to {} rows of {d} numbers", self.ws.capacity()), x.len()));
+        if x.is_empty()
+            || x.len() % d != 0
+            || x.len() / d > self.ws.capacity()
+            || x0.len() < x.len()
+        {
+            return Err(Error::invalid(
+                "windows",
+                format!("1 to {} rows of {d} numbers", self.ws.capacity()),
+                x.len(),
+            ));
         }
         check_range("sigma", sigma, 0.0, SIGMA_LIMITS.1, true)?;
         let rows = x.len() / d;
@@ -221,7 +291,11 @@ impl WindowScoreModel {
     pub fn vjp(&mut self, v: &[f32], out: &mut [f32]) -> Result<(), Error> {
         let d = 3 * self.len;
         if self.rows == 0 || v.len() != self.rows * d || out.len() < v.len() {
-            return Err(Error::invalid("vjp", "one vector per window of the last denoise", v.len()));
+            return Err(Error::invalid(
+                "vjp",
+                "one vector per window of the last denoise",
+                v.len(),
+            ));
         }
         let rows = self.rows;
         self.ws.output_grad_mut()[..rows * d].copy_from_slice(v);
@@ -239,20 +313,35 @@ impl WindowScoreModel {
     /// Mean σ²-weighted DSM loss (1/n) Σ ‖f(c_in x̃, log σ) + z‖² over `n` windows of `trajectory`
     /// (standardised, flat) with σ log-uniform in [σ_min, σ_max], drawn from `seed`; the zero
     /// network scores E‖z‖² = 3L.
-    pub fn dsm_loss(&mut self, trajectory: &[f32], sigma_min: f64, sigma_max: f64, n: usize, seed: u64) -> Result<f64, Error> {
+    pub fn dsm_loss(
+        &mut self,
+        trajectory: &[f32],
+        sigma_min: f64,
+        sigma_max: f64,
+        n: usize,
+        seed: u64,
+    ) -> Result<f64, Error> {
         let d = 3 * self.len;
         let states = trajectory.len() / 3;
         if states < self.len {
-            return Err(Error::invalid("trajectory", format!("at least {} states", self.len), states));
+            return Err(Error::invalid(
+                "trajectory",
+                format!("at least {} states", self.len),
+                states,
+            ));
         }
         let mut rng = sim_rng_stream(seed, 0x5c0);
         let (mut x, mut z, mut x0) = (vec![0.0f32; d], vec![0.0f32; d], vec![0.0f32; d]);
         let mut total = 0.0;
         for _ in 0..n {
-            let sigma = draw_window(&mut rng, trajectory, self.len, sigma_min, sigma_max, &mut x, &mut z);
+            let sigma = draw_window(
+                &mut rng, trajectory, self.len, sigma_min, sigma_max, &mut x, &mut z,
+            );
             self.denoise(&x, sigma, &mut x0)?;
             let out = self.ws.output();
-            total += (0..d).map(|j| ((out[j] + z[j]) as f64).powi(2)).sum::<f64>();
+            total += (0..d)
+                .map(|j| ((out[j] + z[j]) as f64).powi(2))
+                .sum::<f64>();
         }
         Ok(total / n.max(1) as f64)
     }
@@ -260,7 +349,15 @@ impl WindowScoreModel {
 
 /// Draws one training pair: a window of `trajectory` at a uniform start, noised as x + σ z with σ
 /// log-uniform; writes x̃ into `x`, z into `z` and returns σ.
-fn draw_window(rng: &mut SimRng, trajectory: &[f32], len: usize, lo: f64, hi: f64, x: &mut [f32], z: &mut [f32]) -> f64 {
+fn draw_window(
+    rng: &mut SimRng,
+    trajectory: &[f32],
+    len: usize,
+    lo: f64,
+    hi: f64,
+    x: &mut [f32],
+    z: &mut [f32],
+) -> f64 {
     let d = 3 * len;
     let starts = trajectory.len() / 3 - len + 1;
     let start = (rng.next_u64() % starts as u64) as usize;
@@ -325,7 +422,10 @@ impl WindowScoreTrainer {
     /// Re-initialises the network from `seed` (same training trajectory), clears Adam and a divergence.
     pub fn reset(&mut self, seed: u64) {
         self.seed = seed;
-        self.net = Mlp::new(self.net.architecture().clone(), &mut sim_rng_stream(seed, 1));
+        self.net = Mlp::new(
+            self.net.architecture().clone(),
+            &mut sim_rng_stream(seed, 1),
+        );
         self.adam.reset();
         self.rng = sim_rng_stream(seed, 2);
         self.iteration = 0;
@@ -340,7 +440,15 @@ impl WindowScoreTrainer {
         }
         let (b, d) = (self.cfg.batch_size, 3 * self.cfg.len);
         for r in 0..b {
-            let sigma = draw_window(&mut self.rng, &self.trajectory, self.cfg.len, self.cfg.sigma_min, self.cfg.sigma_max, &mut self.x, &mut self.noise[r * d..(r + 1) * d]);
+            let sigma = draw_window(
+                &mut self.rng,
+                &self.trajectory,
+                self.cfg.len,
+                self.cfg.sigma_min,
+                self.cfg.sigma_max,
+                &mut self.x,
+                &mut self.noise[r * d..(r + 1) * d],
+            );
             let ci = c_in(sigma) as f32;
             let inp = &mut self.ws.input_mut()[r * (d + 1)..(r + 1) * (d + 1)];
             for (v, &x) in inp[..d].iter_mut().zip(&self.x) {
@@ -365,10 +473,17 @@ impl WindowScoreTrainer {
             return Err(self.fail(step, "loss"));
         }
         self.net.backward(self.path, &mut self.ws, b);
-        if !self.ws.grads().iter().fold(0.0f32, |a, &g| a + g * 0.0).is_finite() {
+        if !self
+            .ws
+            .grads()
+            .iter()
+            .fold(0.0f32, |a, &g| a + g * 0.0)
+            .is_finite()
+        {
             return Err(self.fail(step, "gradient"));
         }
-        self.adam.step(self.path, self.net.params_mut(), &self.ws.grads);
+        self.adam
+            .step(self.path, self.net.params_mut(), &self.ws.grads);
         self.net.refresh();
         self.iteration = step;
         self.last_loss = loss;

@@ -10,7 +10,6 @@ use super::draw::{blit_with_axes, layout};
 use crate::annealed::{separated_modes, AnnealedLangevin, GeometricSchedule, UNIFORM_START};
 use crate::chart::ChartTheme;
 use crate::chart_multi::{draw_multi_chart_at, multi_chart_svg_at, palette, Series};
-use plotters::prelude::SeriesLabelPosition;
 use crate::error::Error;
 use crate::kernel::KernelPath;
 use crate::langevin::{Langevin, MAX_STEP_SIZE};
@@ -21,6 +20,7 @@ use crate::presets::preset;
 use crate::raster::{Palette, Raster};
 use crate::viewport::Viewport;
 use plotters::prelude::IntoDrawingArea;
+use plotters::prelude::SeriesLabelPosition;
 use plotters_canvas::CanvasBackend;
 use wasm_bindgen::prelude::*;
 use web_sys::HtmlCanvasElement;
@@ -158,7 +158,14 @@ impl AnnealedWidget {
     /// Restarts both runs from the uniform start with `seed`.
     pub fn reset(&mut self, seed: u32) -> Result<(), JsError> {
         let path = self.runs.ald.path();
-        self.runs = build_runs(&self.target, &self.schedule, self.step_size, self.steps_per_level, self.n, seed)?;
+        self.runs = build_runs(
+            &self.target,
+            &self.schedule,
+            self.step_size,
+            self.steps_per_level,
+            self.n,
+            seed,
+        )?;
         self.runs.ald.set_path(path);
         self.runs.plain.set_path(path);
         self.seed = seed;
@@ -209,7 +216,11 @@ impl AnnealedWidget {
     /// Uses the simd128 kernel (when compiled in) or the scalar one; both give identical clouds.
     #[wasm_bindgen(js_name = setSimd)]
     pub fn set_simd(&mut self, on: bool) {
-        let p = if on { KernelPath::best() } else { KernelPath::Scalar };
+        let p = if on {
+            KernelPath::best()
+        } else {
+            KernelPath::Scalar
+        };
         self.runs.ald.set_path(p);
         self.runs.plain.set_path(p);
     }
@@ -251,7 +262,11 @@ impl AnnealedWidget {
         mode_shares_into(&self.target, &self.runs.ald_cloud, b);
         let s = self.runs.ald.steps() as f64;
         if self.history.last().map(|h| h.0) != Some(s) {
-            let plain = if self.plain_error.is_some() { f64::NAN } else { a[0] };
+            let plain = if self.plain_error.is_some() {
+                f64::NAN
+            } else {
+                a[0]
+            };
             self.history.push((s, plain, b[0]));
         }
     }
@@ -392,21 +407,43 @@ impl AnnealedWidget {
     }
 
     /// Draws one run (`which` 0 = plain over p, 1 = annealed over p_σ of its current level).
-    pub fn draw(&mut self, canvas: &HtmlCanvasElement, which: u32, dpr: f64, dark: bool) -> Result<(), JsError> {
+    pub fn draw(
+        &mut self,
+        canvas: &HtmlCanvasElement,
+        which: u32,
+        dpr: f64,
+        dark: bool,
+    ) -> Result<(), JsError> {
         let dpr = dpr_ok(dpr);
         let w = (which != 0) as usize;
         let (rect, view) = layout(canvas, self.target.view_box(), dpr);
-        let vp = Viewport { data: view, width: rect.width as usize, height: rect.height as usize };
+        let vp = Viewport {
+            data: view,
+            width: rect.width as usize,
+            height: rect.height as usize,
+        };
         let pal = Palette::for_theme(dark);
-        let level = if w == 1 { self.runs.ald.level() } else { usize::MAX };
+        let level = if w == 1 {
+            self.runs.ald.level()
+        } else {
+            usize::MAX
+        };
         let key = (vp.width, vp.height, dark, level);
         if self.keys[w] != Some(key) {
-            let density = if w == 1 { self.target.noised(self.runs.ald.sigma())? } else { self.target.clone() };
+            let density = if w == 1 {
+                self.target.noised(self.runs.ald.sigma())?
+            } else {
+                self.target.clone()
+            };
             self.rasters[w].render_density_coarse(&density, &vp, &pal, 4);
             self.keys[w] = Some(key);
         }
         let point = (2.0 * dpr).round().clamp(1.0, 4.0) as usize;
-        let cloud = if w == 1 { &self.runs.ald_cloud } else { &self.runs.plain_cloud };
+        let cloud = if w == 1 {
+            &self.runs.ald_cloud
+        } else {
+            &self.runs.plain_cloud
+        };
         self.rasters[w].compose(cloud, &vp, &pal, point);
         blit_with_axes(canvas, self.rasters[w].frame(), rect, view, dpr, dark)
     }
@@ -431,25 +468,60 @@ impl AnnealedWidget {
         let theme = ChartTheme::for_theme(dark);
         let l = |s: &'a str| if legend { s } else { "" };
         [
-            Series { label: "", color: theme.fg, points: &c[3], width: 1.0 },
-            Series { label: l("exact weight"), color: theme.reference, points: &c[2], width: 1.5 },
-            Series { label: l("plain Langevin"), color: pal[1], points: &c[0], width: 2.0 },
-            Series { label: l("annealed"), color: pal[0], points: &c[1], width: 2.0 },
+            Series {
+                label: "",
+                color: theme.fg,
+                points: &c[3],
+                width: 1.0,
+            },
+            Series {
+                label: l("exact weight"),
+                color: theme.reference,
+                points: &c[2],
+                width: 1.5,
+            },
+            Series {
+                label: l("plain Langevin"),
+                color: pal[1],
+                points: &c[0],
+                width: 2.0,
+            },
+            Series {
+                label: l("annealed"),
+                color: pal[0],
+                points: &c[1],
+                width: 2.0,
+            },
         ]
     }
 
     /// The share of mode 1 against step for both runs, with its exact weight.
     #[wasm_bindgen(js_name = drawHistory)]
-    pub fn draw_history(&self, canvas: &HtmlCanvasElement, dpr: f64, dark: bool) -> Result<(), JsError> {
+    pub fn draw_history(
+        &self,
+        canvas: &HtmlCanvasElement,
+        dpr: f64,
+        dark: bool,
+    ) -> Result<(), JsError> {
         let root = CanvasBackend::with_canvas_object(canvas.clone())
             .ok_or_else(|| JsError::new("plotters could not use the canvas"))?
             .into_drawing_area();
         let c = self.curves();
         let s = Self::series(&c, dark, false);
         let theme = ChartTheme::for_theme(dark);
-        draw_multi_chart_at(&root, &s, "step", "share of mode 1", false, dpr_ok(dpr), &theme, SeriesLabelPosition::LowerRight)
-            .map_err(|e| JsError::new(&e))?;
-        root.present().map_err(|e| JsError::new(&format!("{e:?}")))?;
+        draw_multi_chart_at(
+            &root,
+            &s,
+            "step",
+            "share of mode 1",
+            false,
+            dpr_ok(dpr),
+            &theme,
+            SeriesLabelPosition::LowerRight,
+        )
+        .map_err(|e| JsError::new(&e))?;
+        root.present()
+            .map_err(|e| JsError::new(&format!("{e:?}")))?;
         Ok(())
     }
 
@@ -458,8 +530,16 @@ impl AnnealedWidget {
     pub fn history_svg(&self, width: u32, height: u32, dark: bool) -> Result<String, JsError> {
         let c = self.curves();
         let s = Self::series(&c, dark, true);
-        multi_chart_svg_at(&s, "step", "share of mode 1", false, (width.clamp(100, 4000), height.clamp(80, 4000)), dark, SeriesLabelPosition::LowerRight)
-            .map_err(|e| JsError::new(&e))
+        multi_chart_svg_at(
+            &s,
+            "step",
+            "share of mode 1",
+            false,
+            (width.clamp(100, 4000), height.clamp(80, 4000)),
+            dark,
+            SeriesLabelPosition::LowerRight,
+        )
+        .map_err(|e| JsError::new(&e))
     }
 
     /// The history as flat rows [step, plain share, annealed share, …].

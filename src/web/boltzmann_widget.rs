@@ -40,7 +40,13 @@ fn checked_count(name: &'static str, v: f64, hi: f64) -> Result<usize, Error> {
     Ok(v as usize)
 }
 
-fn trainers(data: &PatternSet, lr: f64, k: u32, chains: usize, seed: u32) -> Result<Vec<Trainer>, Error> {
+fn trainers(
+    data: &PatternSet,
+    lr: f64,
+    k: u32,
+    chains: usize,
+    seed: u32,
+) -> Result<Vec<Trainer>, Error> {
     Ok(vec![
         Trainer::new(data.clone(), Method::Exact, lr, chains, seed as u64)?,
         Trainer::new(data.clone(), Method::Cd { k }, lr, chains, seed as u64)?,
@@ -66,7 +72,15 @@ impl BoltzmannWidget {
         let m = checked_count("chains", chains, MAX_CHAINS as f64)?;
         let data = PatternSet::new(d, patterns)?;
         let trainers = trainers(&data, learning_rate, k, m, seed)?;
-        Ok(BoltzmannWidget { trainers, units: d, sweeps: k, chains: m, learning_rate, seed, scratch: vec![] })
+        Ok(BoltzmannWidget {
+            trainers,
+            units: d,
+            sweeps: k,
+            chains: m,
+            learning_rate,
+            seed,
+            scratch: vec![],
+        })
     }
 
     /// The patterns of a 3 × 3 preset (`bars-and-stripes`, `letters`, `diagonals`).
@@ -82,7 +96,13 @@ impl BoltzmannWidget {
     }
 
     fn rebuild(&mut self, data: &PatternSet) -> Result<(), Error> {
-        self.trainers = trainers(data, self.learning_rate, self.sweeps, self.chains, self.seed)?;
+        self.trainers = trainers(
+            data,
+            self.learning_rate,
+            self.sweeps,
+            self.chains,
+            self.seed,
+        )?;
         Ok(())
     }
 
@@ -146,9 +166,11 @@ impl BoltzmannWidget {
     }
 
     fn trainer(&self, i: u32) -> Result<&Trainer, JsError> {
-        self.trainers
-            .get(i as usize)
-            .ok_or_else(|| JsError::new(&format!("trainer must be 0 (exact), 1 (CD-k) or 2 (PCD); got {i}")))
+        self.trainers.get(i as usize).ok_or_else(|| {
+            JsError::new(&format!(
+                "trainer must be 0 (exact), 1 (CD-k) or 2 (PCD); got {i}"
+            ))
+        })
     }
 
     /// Updates so far.
@@ -257,36 +279,70 @@ impl BoltzmannWidget {
         let d = self.units;
         let data = self.trainers[0].data();
         let mut distinct = data.distinct().to_vec();
-        distinct.sort_by(|a, b| b.1.partial_cmp(&a.1).unwrap_or(std::cmp::Ordering::Equal).then(a.0.cmp(&b.0)));
-        let pct = |p: f64| if p >= 0.0995 { format!("{:.0}%", 100.0 * p) } else { format!("{:.1}%", 100.0 * p) };
+        distinct.sort_by(|a, b| {
+            b.1.partial_cmp(&a.1)
+                .unwrap_or(std::cmp::Ordering::Equal)
+                .then(a.0.cmp(&b.0))
+        });
+        let pct = |p: f64| {
+            if p >= 0.0995 {
+                format!("{:.0}%", 100.0 * p)
+            } else {
+                format!("{:.1}%", 100.0 * p)
+            }
+        };
         let data_row = PatternRow {
             title: format!("Data: {} patterns, p(s)", data.patterns().len()),
             items: distinct.iter().map(|&(s, p)| (s, Some(pct(p)))).collect(),
         };
         let top = |i: usize, title: &str| PatternRow {
             title: title.to_string(),
-            items: self.trainers[i].exact().top_states(SHOWN).into_iter().map(|(s, p)| (s, Some(pct(p)))).collect(),
+            items: self.trainers[i]
+                .exact()
+                .top_states(SHOWN)
+                .into_iter()
+                .map(|(s, p)| (s, Some(pct(p))))
+                .collect(),
         };
         let chains = |i: usize, title: String| PatternRow {
             title,
-            items: self.trainers[i].chains().iter().take(SHOWN).map(|&s| (s, None)).collect(),
+            items: self.trainers[i]
+                .chains()
+                .iter()
+                .take(SHOWN)
+                .map(|&s| (s, None))
+                .collect(),
         };
         let rows = vec![
             data_row,
             top(0, "Exact-gradient model: most probable states, q(s)"),
             top(1, "CD-k model: most probable states, q(s)"),
-            chains(1, format!("CD-{} negative samples (chains restarted at data)", self.sweeps)),
-            chains(2, format!("PCD-{} negative samples (persistent chains)", self.sweeps)),
+            chains(
+                1,
+                format!(
+                    "CD-{} negative samples (chains restarted at data)",
+                    self.sweeps
+                ),
+            ),
+            chains(
+                2,
+                format!("PCD-{} negative samples (persistent chains)", self.sweeps),
+            ),
         ];
         let dense = |t: &Trainer| {
             let m = t.machine();
-            (0..d * d).map(|k| m.coupling(k / d, k % d)).collect::<Vec<f64>>()
+            (0..d * d)
+                .map(|k| m.coupling(k / d, k % d))
+                .collect::<Vec<f64>>()
         };
         let mats = self
             .trainers
             .iter()
             .zip(["W, exact", "W, CD-k", "W, PCD"])
-            .map(|(t, name)| MatrixPanel { title: name.into(), w: dense(t) })
+            .map(|(t, name)| MatrixPanel {
+                title: name.into(),
+                w: dense(t),
+            })
             .collect();
         (rows, mats)
     }
@@ -298,8 +354,17 @@ impl BoltzmannWidget {
             .ok_or_else(|| JsError::new("plotters could not use the canvas"))?
             .into_drawing_area();
         let (rows, mats) = self.figure();
-        draw_figure(&root, self.units, &rows, &mats, dpr_ok(dpr), &ChartTheme::for_theme(dark)).map_err(|e| JsError::new(&e))?;
-        root.present().map_err(|e| JsError::new(&format!("{e:?}")))?;
+        draw_figure(
+            &root,
+            self.units,
+            &rows,
+            &mats,
+            dpr_ok(dpr),
+            &ChartTheme::for_theme(dark),
+        )
+        .map_err(|e| JsError::new(&e))?;
+        root.present()
+            .map_err(|e| JsError::new(&format!("{e:?}")))?;
         Ok(())
     }
 
@@ -308,28 +373,57 @@ impl BoltzmannWidget {
             .iter()
             .map(|t| {
                 let s = t.history_stride() as f64;
-                t.history().iter().enumerate().map(|(i, &k)| (i as f64 * s, k)).collect()
+                t.history()
+                    .iter()
+                    .enumerate()
+                    .map(|(i, &k)| (i as f64 * s, k))
+                    .collect()
             })
             .collect()
     }
 
     fn labels(&self) -> [String; 3] {
-        ["exact gradient".to_string(), format!("CD-{}", self.sweeps), format!("PCD-{}", self.sweeps)]
+        [
+            "exact gradient".to_string(),
+            format!("CD-{}", self.sweeps),
+            format!("PCD-{}", self.sweeps),
+        ]
     }
 
     /// The exact KL(p‖q_θ) of the three trainers against update, on `canvas`.
     #[wasm_bindgen(js_name = drawChart)]
-    pub fn draw_chart(&self, canvas: &HtmlCanvasElement, dpr: f64, dark: bool) -> Result<(), JsError> {
+    pub fn draw_chart(
+        &self,
+        canvas: &HtmlCanvasElement,
+        dpr: f64,
+        dark: bool,
+    ) -> Result<(), JsError> {
         let root = CanvasBackend::with_canvas_object(canvas.clone())
             .ok_or_else(|| JsError::new("plotters could not use the canvas"))?
             .into_drawing_area();
         let curves = self.curves();
         let labels = self.labels();
         let pal = palette(dark);
-        let series: Vec<Series> = (0..3).map(|i| Series { label: &labels[i], color: pal[i], points: &curves[i], width: if i == 0 { 3.2 } else { 1.6 } }).collect();
-        draw_multi_chart(&root, &series, "update", "exact KL(p‖q) nats", false, dpr_ok(dpr), &ChartTheme::for_theme(dark))
-            .map_err(|e| JsError::new(&e))?;
-        root.present().map_err(|e| JsError::new(&format!("{e:?}")))?;
+        let series: Vec<Series> = (0..3)
+            .map(|i| Series {
+                label: &labels[i],
+                color: pal[i],
+                points: &curves[i],
+                width: if i == 0 { 3.2 } else { 1.6 },
+            })
+            .collect();
+        draw_multi_chart(
+            &root,
+            &series,
+            "update",
+            "exact KL(p‖q) nats",
+            false,
+            dpr_ok(dpr),
+            &ChartTheme::for_theme(dark),
+        )
+        .map_err(|e| JsError::new(&e))?;
+        root.present()
+            .map_err(|e| JsError::new(&format!("{e:?}")))?;
         Ok(())
     }
 
@@ -339,9 +433,23 @@ impl BoltzmannWidget {
         let curves = self.curves();
         let labels = self.labels();
         let pal = palette(dark);
-        let series: Vec<Series> = (0..3).map(|i| Series { label: &labels[i], color: pal[i], points: &curves[i], width: if i == 0 { 3.2 } else { 1.6 } }).collect();
-        multi_chart_svg(&series, "update", "exact KL(p‖q) nats", false, (width.clamp(100, 4000), height.clamp(80, 4000)), dark)
-            .map_err(|e| JsError::new(&e))
+        let series: Vec<Series> = (0..3)
+            .map(|i| Series {
+                label: &labels[i],
+                color: pal[i],
+                points: &curves[i],
+                width: if i == 0 { 3.2 } else { 1.6 },
+            })
+            .collect();
+        multi_chart_svg(
+            &series,
+            "update",
+            "exact KL(p‖q) nats",
+            false,
+            (width.clamp(100, 4000), height.clamp(80, 4000)),
+            dark,
+        )
+        .map_err(|e| JsError::new(&e))
     }
 }
 

@@ -50,10 +50,15 @@ fn dpr_ok(dpr: f64) -> f64 {
 }
 
 fn check_widget_steps(steps: f64) -> Result<usize, Error> {
-    if steps.is_finite() && steps.fract() == 0.0 && (1.0..=MAX_WIDGET_STEPS as f64).contains(&steps) {
+    if steps.is_finite() && steps.fract() == 0.0 && (1.0..=MAX_WIDGET_STEPS as f64).contains(&steps)
+    {
         Ok(steps as usize)
     } else {
-        Err(Error::invalid("steps", format!("an integer T in [1, {MAX_WIDGET_STEPS}]"), steps))
+        Err(Error::invalid(
+            "steps",
+            format!("an integer T in [1, {MAX_WIDGET_STEPS}]"),
+            steps,
+        ))
     }
 }
 
@@ -62,18 +67,30 @@ pub(crate) fn parse_knots(s: &str) -> Result<LogSnrKnots, Error> {
     let v: Result<Vec<f64>, Error> = s
         .split(',')
         .map(|t| {
-            t.trim()
-                .parse::<f64>()
-                .map_err(|_| Error::invalid("knots", "comma-separated log-SNR values such as 8,4,0,-4,-8", format!("{s:?}")))
+            t.trim().parse::<f64>().map_err(|_| {
+                Error::invalid(
+                    "knots",
+                    "comma-separated log-SNR values such as 8,4,0,-4,-8",
+                    format!("{s:?}"),
+                )
+            })
         })
         .collect();
     LogSnrKnots::new(&v?)
 }
 
 /// A schedule family from the widget's controls.
-pub(crate) fn spec_from(kind: &str, beta_start: f64, beta_end: f64, knots: &LogSnrKnots) -> Result<ScheduleSpec, Error> {
+pub(crate) fn spec_from(
+    kind: &str,
+    beta_start: f64,
+    beta_end: f64,
+    knots: &LogSnrKnots,
+) -> Result<ScheduleSpec, Error> {
     let spec = match kind {
-        "linear" => ScheduleSpec::Linear { beta_start, beta_end },
+        "linear" => ScheduleSpec::Linear {
+            beta_start,
+            beta_end,
+        },
         "custom" => ScheduleSpec::LogSnr(knots.clone()),
         other => ScheduleSpec::by_name(other)?,
     };
@@ -136,7 +153,13 @@ impl DdpmForwardWidget {
     }
 
     fn noise(&mut self) -> Result<(), Error> {
-        crate::ddpm::forward::noise_into(&self.schedule, &self.x0, self.t, self.seed as u64, &mut self.xt)
+        crate::ddpm::forward::noise_into(
+            &self.schedule,
+            &self.x0,
+            self.t,
+            self.seed as u64,
+            &mut self.xt,
+        )
     }
 
     /// KL(q(x_N) ‖ N(0, I)) memoised on (√ᾱ_N, 1 − ᾱ_N).
@@ -158,7 +181,10 @@ impl DdpmForwardWidget {
         if self.curve_version == self.version && !self.curve.is_empty() {
             return Ok(());
         }
-        let mut ns = geometric_lengths(MAX_WIDGET_STEPS.min(2000).max(self.schedule.len()), CURVE_POINTS);
+        let mut ns = geometric_lengths(
+            MAX_WIDGET_STEPS.min(2000).max(self.schedule.len()),
+            CURVE_POINTS,
+        );
         if !ns.contains(&self.schedule.len()) {
             ns.push(self.schedule.len());
             ns.sort_unstable();
@@ -188,25 +214,42 @@ impl DdpmForwardWidget {
         let n = self.schedule.len();
         let stride = (n / 600).max(1);
         let ts = (0..=n).step_by(stride).chain(std::iter::once(n));
-        let ab: Vec<(f64, f64)> = ts.clone().map(|t| (t as f64, self.schedule.alpha_bar(t))).collect();
-        let b: Vec<(f64, f64)> = ts.filter(|&t| t >= 1).map(|t| (t as f64, self.schedule.beta(t))).collect();
+        let ab: Vec<(f64, f64)> = ts
+            .clone()
+            .map(|t| (t as f64, self.schedule.alpha_bar(t)))
+            .collect();
+        let b: Vec<(f64, f64)> = ts
+            .filter(|&t| t >= 1)
+            .map(|t| (t as f64, self.schedule.beta(t)))
+            .collect();
         [ab, b]
     }
 
     fn snr_series(&self) -> Vec<(f64, f64)> {
         let n = self.schedule.len();
         let stride = (n / 600).max(1);
-        (1..=n).step_by(stride).chain(std::iter::once(n)).map(|t| (t as f64, self.schedule.snr(t))).collect()
+        (1..=n)
+            .step_by(stride)
+            .chain(std::iter::once(n))
+            .map(|t| (t as f64, self.schedule.snr(t)))
+            .collect()
     }
 
-    fn root(canvas: &HtmlCanvasElement) -> Result<plotters::drawing::DrawingArea<CanvasBackend, plotters::coord::Shift>, JsError> {
+    fn root(
+        canvas: &HtmlCanvasElement,
+    ) -> Result<plotters::drawing::DrawingArea<CanvasBackend, plotters::coord::Shift>, JsError>
+    {
         Ok(CanvasBackend::with_canvas_object(canvas.clone())
             .ok_or_else(|| JsError::new("plotters could not use the canvas"))?
             .into_drawing_area())
     }
 
     fn n_axis(&self) -> Axis {
-        Axis { lo: 0.0, hi: self.schedule.len().max(1) as f64, log: false }
+        Axis {
+            lo: 0.0,
+            hi: self.schedule.len().max(1) as f64,
+            log: false,
+        }
     }
 }
 
@@ -291,7 +334,13 @@ impl DdpmForwardWidget {
     /// Changes the schedule (`linear`, `cosine`, `custom` with the current knots), T and the
     /// linear β range; everything is validated before anything changes. t is kept (≤ T).
     #[wasm_bindgen(js_name = setSchedule)]
-    pub fn set_schedule(&mut self, kind: &str, steps: f64, beta_start: f64, beta_end: f64) -> Result<(), JsError> {
+    pub fn set_schedule(
+        &mut self,
+        kind: &str,
+        steps: f64,
+        beta_start: f64,
+        beta_end: f64,
+    ) -> Result<(), JsError> {
         let steps = check_widget_steps(steps)?;
         let spec = spec_from(kind, beta_start, beta_end, &self.knots)?;
         spec.build(steps)?;
@@ -338,14 +387,24 @@ impl DdpmForwardWidget {
     /// (clamped to keep the curve decreasing); returns the knot's new log-SNR.
     #[wasm_bindgen(js_name = dragKnot)]
     pub fn drag_knot(&mut self, i: u32, px: f64, py: f64) -> Result<f64, JsError> {
-        let m = self.snr_map.ok_or_else(|| JsError::new("draw the SNR chart before dragging a knot"))?;
+        let m = self
+            .snr_map
+            .ok_or_else(|| JsError::new("draw the SNR chart before dragging a knot"))?;
         if !(px.is_finite() && py.is_finite()) {
-            return Err(Error::invalid("pointer", "finite pixel coordinates", format!("({px}, {py})")).into());
+            return Err(Error::invalid(
+                "pointer",
+                "finite pixel coordinates",
+                format!("({px}, {py})"),
+            )
+            .into());
         }
         let (_, snr) = m.to_data(px, py);
         let v = self.knots.set_clamped(i as usize, snr.ln())?;
         if let ScheduleSpec::LogSnr(_) = self.spec {
-            self.rebuild(ScheduleSpec::LogSnr(self.knots.clone()), self.schedule.len())?;
+            self.rebuild(
+                ScheduleSpec::LogSnr(self.knots.clone()),
+                self.schedule.len(),
+            )?;
         }
         Ok(v)
     }
@@ -393,7 +452,11 @@ impl DdpmForwardWidget {
     /// β_t (NaN at t = 0).
     #[wasm_bindgen(getter)]
     pub fn beta(&self) -> f64 {
-        if self.t == 0 { f64::NAN } else { self.schedule.beta(self.t) }
+        if self.t == 0 {
+            f64::NAN
+        } else {
+            self.schedule.beta(self.t)
+        }
     }
     /// ᾱ_t.
     #[wasm_bindgen(getter, js_name = alphaBar)]
@@ -440,7 +503,13 @@ impl DdpmForwardWidget {
     pub fn moments_exact(&self) -> Vec<f64> {
         let a = self.schedule.alpha_bar(self.t);
         let (m, c) = (self.data.mean(), self.data.covariance());
-        vec![a.sqrt() * m[0], a.sqrt() * m[1], a * c[0] + 1.0 - a, a * c[1], a * c[2] + 1.0 - a]
+        vec![
+            a.sqrt() * m[0],
+            a.sqrt() * m[1],
+            a * c[0] + 1.0 - a,
+            a * c[1],
+            a * c[2] + 1.0 - a,
+        ]
     }
     /// [KL(histogram of x_t ‖ q(x_t)), its value for exact samples (the floor)] on a 16 × 16
     /// grid over the frame.
@@ -494,10 +563,19 @@ impl DdpmForwardWidget {
     }
 
     /// Draws x_t over the exact density of q(x_t).
-    pub fn draw(&mut self, canvas: &HtmlCanvasElement, dpr: f64, dark: bool) -> Result<(), JsError> {
+    pub fn draw(
+        &mut self,
+        canvas: &HtmlCanvasElement,
+        dpr: f64,
+        dark: bool,
+    ) -> Result<(), JsError> {
         let dpr = dpr_ok(dpr);
         let (rect, view) = layout(canvas, self.view, dpr);
-        let vp = Viewport { data: view, width: rect.width as usize, height: rect.height as usize };
+        let vp = Viewport {
+            data: view,
+            width: rect.width as usize,
+            height: rect.height as usize,
+        };
         let pal = Palette::for_theme(dark);
         let key = (self.t, vp.width, vp.height, dark, self.version);
         if self.key != Some(key) {
@@ -517,31 +595,100 @@ impl DdpmForwardWidget {
 
     /// Draws ᾱ_t and β_t against t with a line at the current t.
     #[wasm_bindgen(js_name = drawAlpha)]
-    pub fn draw_alpha(&self, canvas: &HtmlCanvasElement, dpr: f64, dark: bool) -> Result<(), JsError> {
+    pub fn draw_alpha(
+        &self,
+        canvas: &HtmlCanvasElement,
+        dpr: f64,
+        dark: bool,
+    ) -> Result<(), JsError> {
         let s = self.alpha_series();
         let pal = palette(dark);
-        let series = [Series { label: "ᾱ_t", color: pal[0], points: &s[0], width: 2.0 }, Series { label: "β_t", color: pal[1], points: &s[1], width: 1.5 }];
+        let series = [
+            Series {
+                label: "ᾱ_t",
+                color: pal[0],
+                points: &s[0],
+                width: 2.0,
+            },
+            Series {
+                label: "β_t",
+                color: pal[1],
+                points: &s[1],
+                width: 1.5,
+            },
+        ];
         let root = Self::root(canvas)?;
-        let marks = Marks { vline: Some(self.t as f64), ..Default::default() };
-        draw_mapped_chart(&root, &series, self.n_axis(), Axis { lo: 0.0, hi: 1.0, log: false }, &marks, "step t", "ᾱ_t, β_t", dpr_ok(dpr), &ChartTheme::for_theme(dark))
-            .map_err(|e| JsError::new(&e))?;
-        root.present().map_err(|e| JsError::new(&format!("{e:?}")))?;
+        let marks = Marks {
+            vline: Some(self.t as f64),
+            ..Default::default()
+        };
+        draw_mapped_chart(
+            &root,
+            &series,
+            self.n_axis(),
+            Axis {
+                lo: 0.0,
+                hi: 1.0,
+                log: false,
+            },
+            &marks,
+            "step t",
+            "ᾱ_t, β_t",
+            dpr_ok(dpr),
+            &ChartTheme::for_theme(dark),
+        )
+        .map_err(|e| JsError::new(&e))?;
+        root.present()
+            .map_err(|e| JsError::new(&format!("{e:?}")))?;
         Ok(())
     }
 
     /// Draws SNR_t on a log axis with the custom knots as handles (custom schedule) and a line
     /// at t; keeps the chart's mapping for `pickKnot`/`dragKnot`.
     #[wasm_bindgen(js_name = drawSnr)]
-    pub fn draw_snr(&mut self, canvas: &HtmlCanvasElement, dpr: f64, dark: bool) -> Result<(), JsError> {
+    pub fn draw_snr(
+        &mut self,
+        canvas: &HtmlCanvasElement,
+        dpr: f64,
+        dark: bool,
+    ) -> Result<(), JsError> {
         let s = self.snr_series();
         let pal = palette(dark);
-        let series = [Series { label: "", color: pal[2], points: &s, width: 2.0 }];
-        let handles = if matches!(self.spec, ScheduleSpec::LogSnr(_)) { self.knot_points() } else { vec![] };
+        let series = [Series {
+            label: "",
+            color: pal[2],
+            points: &s,
+            width: 2.0,
+        }];
+        let handles = if matches!(self.spec, ScheduleSpec::LogSnr(_)) {
+            self.knot_points()
+        } else {
+            vec![]
+        };
         let root = Self::root(canvas)?;
-        let marks = Marks { vline: Some(self.t as f64), handles: &handles, dots: &[] };
-        let m = draw_mapped_chart(&root, &series, self.n_axis(), Axis { lo: SNR_AXIS.0, hi: SNR_AXIS.1, log: true }, &marks, "step t", "SNR_t", dpr_ok(dpr), &ChartTheme::for_theme(dark))
-            .map_err(|e| JsError::new(&e))?;
-        root.present().map_err(|e| JsError::new(&format!("{e:?}")))?;
+        let marks = Marks {
+            vline: Some(self.t as f64),
+            handles: &handles,
+            dots: &[],
+        };
+        let m = draw_mapped_chart(
+            &root,
+            &series,
+            self.n_axis(),
+            Axis {
+                lo: SNR_AXIS.0,
+                hi: SNR_AXIS.1,
+                log: true,
+            },
+            &marks,
+            "step t",
+            "SNR_t",
+            dpr_ok(dpr),
+            &ChartTheme::for_theme(dark),
+        )
+        .map_err(|e| JsError::new(&e))?;
+        root.present()
+            .map_err(|e| JsError::new(&format!("{e:?}")))?;
         self.snr_map = Some(m);
         Ok(())
     }
@@ -549,26 +696,63 @@ impl DdpmForwardWidget {
     fn kl_axes(&self) -> (Axis, Axis) {
         let hi_n = self.curve.last().map(|p| p.0).unwrap_or(1.0).max(2.0);
         let kmax = self.curve.iter().map(|p| p.1).fold(1e-6, f64::max);
-        let kmin = self.curve.iter().map(|p| p.1).filter(|k| *k > 0.0).fold(kmax, f64::min);
+        let kmin = self
+            .curve
+            .iter()
+            .map(|p| p.1)
+            .filter(|k| *k > 0.0)
+            .fold(kmax, f64::min);
         let lo = 10f64.powf((kmin.max(1e-9)).log10().floor()).max(1e-9);
         let hi = 10f64.powf(kmax.log10().ceil()).max(lo * 10.0);
-        (Axis { lo: 1.0, hi: hi_n, log: true }, Axis { lo, hi, log: true })
+        (
+            Axis {
+                lo: 1.0,
+                hi: hi_n,
+                log: true,
+            },
+            Axis { lo, hi, log: true },
+        )
     }
 
     /// Draws KL(q(x_N) ‖ N(0, I)) against N (log–log) with the current T marked.
     #[wasm_bindgen(js_name = drawKl)]
-    pub fn draw_kl(&mut self, canvas: &HtmlCanvasElement, dpr: f64, dark: bool) -> Result<(), JsError> {
+    pub fn draw_kl(
+        &mut self,
+        canvas: &HtmlCanvasElement,
+        dpr: f64,
+        dark: bool,
+    ) -> Result<(), JsError> {
         self.ensure_curve()?;
         let pal = palette(dark);
-        let series = [Series { label: "", color: pal[3], points: &self.curve, width: 2.0 }];
+        let series = [Series {
+            label: "",
+            color: pal[3],
+            points: &self.curve,
+            width: 2.0,
+        }];
         let n = self.schedule.len() as f64;
         let cur: Vec<(f64, f64)> = self.curve.iter().filter(|p| p.0 == n).copied().collect();
         let (xa, ya) = self.kl_axes();
         let root = Self::root(canvas)?;
-        let marks = Marks { vline: None, handles: &[], dots: &cur };
-        draw_mapped_chart(&root, &series, xa, ya, &marks, "schedule length T", "KL(q(x_T) ‖ N(0, I))", dpr_ok(dpr), &ChartTheme::for_theme(dark))
-            .map_err(|e| JsError::new(&e))?;
-        root.present().map_err(|e| JsError::new(&format!("{e:?}")))?;
+        let marks = Marks {
+            vline: None,
+            handles: &[],
+            dots: &cur,
+        };
+        draw_mapped_chart(
+            &root,
+            &series,
+            xa,
+            ya,
+            &marks,
+            "schedule length T",
+            "KL(q(x_T) ‖ N(0, I))",
+            dpr_ok(dpr),
+            &ChartTheme::for_theme(dark),
+        )
+        .map_err(|e| JsError::new(&e))?;
+        root.present()
+            .map_err(|e| JsError::new(&format!("{e:?}")))?;
         Ok(())
     }
 
@@ -577,10 +761,24 @@ impl DdpmForwardWidget {
     pub fn kl_svg(&mut self, width: u32, height: u32, dark: bool) -> Result<String, JsError> {
         self.ensure_curve()?;
         let pal = palette(dark);
-        let series = [Series { label: "KL(q(x_T) ‖ N(0, I))", color: pal[3], points: &self.curve, width: 2.0 }];
+        let series = [Series {
+            label: "KL(q(x_T) ‖ N(0, I))",
+            color: pal[3],
+            points: &self.curve,
+            width: 2.0,
+        }];
         let (xa, ya) = self.kl_axes();
-        mapped_chart_svg(&series, xa, ya, &Marks::default(), "schedule length T", "KL (nats)", (width.clamp(100, 4000), height.clamp(100, 4000)), dark)
-            .map_err(|e| JsError::new(&e))
+        mapped_chart_svg(
+            &series,
+            xa,
+            ya,
+            &Marks::default(),
+            "schedule length T",
+            "KL (nats)",
+            (width.clamp(100, 4000), height.clamp(100, 4000)),
+            dark,
+        )
+        .map_err(|e| JsError::new(&e))
     }
 
     /// The ᾱ/β chart as SVG.
@@ -588,8 +786,34 @@ impl DdpmForwardWidget {
     pub fn alpha_svg(&self, width: u32, height: u32, dark: bool) -> Result<String, JsError> {
         let s = self.alpha_series();
         let pal = palette(dark);
-        let series = [Series { label: "ᾱ_t", color: pal[0], points: &s[0], width: 2.0 }, Series { label: "β_t", color: pal[1], points: &s[1], width: 1.5 }];
-        mapped_chart_svg(&series, self.n_axis(), Axis { lo: 0.0, hi: 1.0, log: false }, &Marks::default(), "step t", "ᾱ_t, β_t", (width.clamp(100, 4000), height.clamp(100, 4000)), dark)
-            .map_err(|e| JsError::new(&e))
+        let series = [
+            Series {
+                label: "ᾱ_t",
+                color: pal[0],
+                points: &s[0],
+                width: 2.0,
+            },
+            Series {
+                label: "β_t",
+                color: pal[1],
+                points: &s[1],
+                width: 1.5,
+            },
+        ];
+        mapped_chart_svg(
+            &series,
+            self.n_axis(),
+            Axis {
+                lo: 0.0,
+                hi: 1.0,
+                log: false,
+            },
+            &Marks::default(),
+            "step t",
+            "ᾱ_t, β_t",
+            (width.clamp(100, 4000), height.clamp(100, 4000)),
+            dark,
+        )
+        .map_err(|e| JsError::new(&e))
     }
 }

@@ -66,7 +66,15 @@ fn parse_hidden(s: &str) -> Result<Vec<usize>, Error> {
         return Ok(vec![]);
     }
     s.split(',')
-        .map(|t| t.trim().parse::<usize>().map_err(|_| Error::invalid("hidden", "comma-separated layer widths such as 64,64", format!("{s:?}"))))
+        .map(|t| {
+            t.trim().parse::<usize>().map_err(|_| {
+                Error::invalid(
+                    "hidden",
+                    "comma-separated layer widths such as 64,64",
+                    format!("{s:?}"),
+                )
+            })
+        })
         .collect()
 }
 
@@ -74,7 +82,11 @@ fn int_in(name: &'static str, v: f64, lo: usize, hi: usize) -> Result<usize, Err
     if v.is_finite() && v.fract() == 0.0 && v >= lo as f64 && v <= hi as f64 {
         Ok(v as usize)
     } else {
-        Err(Error::invalid(name, format!("an integer in [{lo}, {hi}]"), v))
+        Err(Error::invalid(
+            name,
+            format!("an integer in [{lo}, {hi}]"),
+            v,
+        ))
     }
 }
 
@@ -160,7 +172,11 @@ impl DdpmTrainWidget {
     fn record(&mut self) {
         let mut net = self.trainer.snapshot();
         let ex = self.eval.excess(&mut net, self.trainer.schedule());
-        let mean = if self.loss_sum.1 > 0 { self.loss_sum.0 / self.loss_sum.1 as f64 } else { f64::NAN };
+        let mean = if self.loss_sum.1 > 0 {
+            self.loss_sum.0 / self.loss_sum.1 as f64
+        } else {
+            f64::NAN
+        };
         self.loss_sum = (0.0, 0);
         let row = [self.trainer.iteration() as f64, mean, ex];
         if self.history.last().map(|r| r[0]) == Some(row[0]) {
@@ -179,9 +195,24 @@ impl DdpmTrainWidget {
         let s = self.trainer.schedule().clone();
         let r = runaway_radius_with_prior(self.trainer.data(), 1.0);
         match self.sampler_kind.as_str() {
-            "ancestral" => Ok(Sampler::Ancestral(Ancestral::new(s, ReverseVariance::Beta, r, self.seed as u64)?)),
-            "ddim" => Ok(Sampler::Ddim(Ddim::new(s, self.ddim_steps, 0.0, r, self.seed as u64)?)),
-            other => Err(Error::invalid("sampler", "ancestral or ddim", format!("{other:?}"))),
+            "ancestral" => Ok(Sampler::Ancestral(Ancestral::new(
+                s,
+                ReverseVariance::Beta,
+                r,
+                self.seed as u64,
+            )?)),
+            "ddim" => Ok(Sampler::Ddim(Ddim::new(
+                s,
+                self.ddim_steps,
+                0.0,
+                r,
+                self.seed as u64,
+            )?)),
+            other => Err(Error::invalid(
+                "sampler",
+                "ancestral or ddim",
+                format!("{other:?}"),
+            )),
         }
     }
 
@@ -192,11 +223,19 @@ impl DdpmTrainWidget {
         let mut traj = Trajectories::new(self.particles, total / stride + 2)?;
         let cloud = Ancestral::prior(self.particles, self.seed as u64);
         traj.record(sampler.current_step() as f64, &cloud);
-        Ok(Run { sampler, cloud, traj, error: None, done_steps: 0 })
+        Ok(Run {
+            sampler,
+            cloud,
+            traj,
+            error: None,
+            done_steps: 0,
+        })
     }
 
     fn sampling(&self) -> Result<&Sampling, Error> {
-        self.sampling.as_ref().ok_or_else(|| Error::invalid("sampling", "a sampling run (press Sample)", "none"))
+        self.sampling
+            .as_ref()
+            .ok_or_else(|| Error::invalid("sampling", "a sampling run (press Sample)", "none"))
     }
 
     /// The cloud of `which` (0 learned, 1 exact) at snapshot k (clamped to the last one).
@@ -207,7 +246,10 @@ impl DdpmTrainWidget {
         let k = k.min(tr.len().saturating_sub(1));
         let n = tr.tracked();
         let pts = &tr.points()[2 * k * n..2 * (k + 1) * n];
-        let cloud = Particles { xs: pts.iter().step_by(2).copied().collect(), ys: pts.iter().skip(1).step_by(2).copied().collect() };
+        let cloud = Particles {
+            xs: pts.iter().step_by(2).copied().collect(),
+            ys: pts.iter().skip(1).step_by(2).copied().collect(),
+        };
         Ok((cloud, tr.times()[k] as usize))
     }
 
@@ -225,7 +267,8 @@ fn advance_run(run: &mut Run, model: &mut dyn ScoreModel, stride: usize) {
         Ok(_) => {
             run.done_steps += 1;
             if run.done_steps % stride == 0 || run.sampler.is_done() {
-                run.traj.record(run.sampler.current_step() as f64, &run.cloud);
+                run.traj
+                    .record(run.sampler.current_step() as f64, &run.cloud);
             }
         }
         Err(e) => run.error = Some(e.to_string()),
@@ -257,7 +300,8 @@ impl DdpmTrainWidget {
     ) -> Result<DdpmTrainWidget, JsError> {
         let data = preset(target)?;
         let steps = int_in("steps", steps, 1, 5000)?;
-        let knots = super::ddpm_forward_widget::parse_knots(knots).or_else(|_| Ok::<_, Error>(LogSnrKnots::default_five()))?;
+        let knots = super::ddpm_forward_widget::parse_knots(knots)
+            .or_else(|_| Ok::<_, Error>(LogSnrKnots::default_five()))?;
         let spec = spec_from(schedule, 1e-4, beta_end, &knots)?;
         let sched: BetaSchedule = spec.build(steps)?;
         let cfg = EpsConfig {
@@ -269,10 +313,17 @@ impl DdpmTrainWidget {
         let ddim_steps = int_in("ddim_steps", ddim_steps, 1, steps)?;
         let n = check_count(particles)?;
         if n > MAX_SAMPLE_PARTICLES {
-            return Err(Error::invalid("particles", format!("an integer in [1, {MAX_SAMPLE_PARTICLES}]"), n).into());
+            return Err(Error::invalid(
+                "particles",
+                format!("an integer in [1, {MAX_SAMPLE_PARTICLES}]"),
+                n,
+            )
+            .into());
         }
         if sampler != "ancestral" && sampler != "ddim" {
-            return Err(Error::invalid("sampler", "ancestral or ddim", format!("{sampler:?}")).into());
+            return Err(
+                Error::invalid("sampler", "ancestral or ddim", format!("{sampler:?}")).into(),
+            );
         }
         let trainer = EpsTrainer::new(&data, sched.clone(), cfg, seed as u64)?;
         let b = data.view_box();
@@ -331,7 +382,12 @@ impl DdpmTrainWidget {
     pub fn set_particles(&mut self, n: f64) -> Result<(), JsError> {
         let n = check_count(n)?;
         if n > MAX_SAMPLE_PARTICLES {
-            return Err(Error::invalid("particles", format!("an integer in [1, {MAX_SAMPLE_PARTICLES}]"), n).into());
+            return Err(Error::invalid(
+                "particles",
+                format!("an integer in [1, {MAX_SAMPLE_PARTICLES}]"),
+                n,
+            )
+            .into());
         }
         self.particles = n;
         Ok(())
@@ -383,7 +439,9 @@ impl DdpmTrainWidget {
         if k > 100_000 {
             return Err(Error::invalid("k", "an integer in [0, 100000]", k).into());
         }
-        let Some(s) = self.sampling.as_mut() else { return Ok(false) };
+        let Some(s) = self.sampling.as_mut() else {
+            return Ok(false);
+        };
         for _ in 0..k {
             advance_run(&mut s.learned, &mut s.learned_model, s.stride);
             advance_run(&mut s.exact, &mut s.exact_model, s.stride);
@@ -409,25 +467,42 @@ impl DdpmTrainWidget {
     /// [sampler steps done, total] of the learned run.
     #[wasm_bindgen(js_name = samplingProgress)]
     pub fn sampling_progress(&self) -> Vec<f64> {
-        self.sampling.as_ref().map(|s| vec![s.learned.done_steps as f64, s.learned.sampler.total() as f64]).unwrap_or_else(|| vec![0.0, 0.0])
+        self.sampling
+            .as_ref()
+            .map(|s| {
+                vec![
+                    s.learned.done_steps as f64,
+                    s.learned.sampler.total() as f64,
+                ]
+            })
+            .unwrap_or_else(|| vec![0.0, 0.0])
     }
 
     /// Snapshots recorded (the scrubber's range is 0 … count − 1).
     #[wasm_bindgen(getter, js_name = snapshotCount)]
     pub fn snapshot_count(&self) -> usize {
-        self.sampling.as_ref().map(|s| s.learned.traj.len().min(s.exact.traj.len())).unwrap_or(0)
+        self.sampling
+            .as_ref()
+            .map(|s| s.learned.traj.len().min(s.exact.traj.len()))
+            .unwrap_or(0)
     }
 
     /// The DDPM step t of each snapshot.
     #[wasm_bindgen(js_name = snapshotSteps)]
     pub fn snapshot_steps(&self) -> Vec<f64> {
-        self.sampling.as_ref().map(|s| s.learned.traj.times().to_vec()).unwrap_or_default()
+        self.sampling
+            .as_ref()
+            .map(|s| s.learned.traj.times().to_vec())
+            .unwrap_or_default()
     }
 
     /// The training step of the network the samples came from.
     #[wasm_bindgen(getter, js_name = sampledAt)]
     pub fn sampled_at(&self) -> f64 {
-        self.sampling.as_ref().map(|s| s.trained_steps as f64).unwrap_or(f64::NAN)
+        self.sampling
+            .as_ref()
+            .map(|s| s.trained_steps as f64)
+            .unwrap_or(f64::NAN)
     }
 
     /// A run's divergence message (`which` 0 learned, 1 exact), or an empty string.
@@ -435,7 +510,13 @@ impl DdpmTrainWidget {
     pub fn run_error(&self, which: u32) -> String {
         self.sampling
             .as_ref()
-            .and_then(|s| if which == 0 { s.learned.error.clone() } else { s.exact.error.clone() })
+            .and_then(|s| {
+                if which == 0 {
+                    s.learned.error.clone()
+                } else {
+                    s.exact.error.clone()
+                }
+            })
             .unwrap_or_default()
     }
 
@@ -456,7 +537,9 @@ impl DdpmTrainWidget {
         // largest responsibility
         let qt = self.marginal(t)?;
         mode_shares_into(&qt, &cloud, &mut self.shares);
-        let mut v = vec![t as f64, m.mean[0], m.mean[1], m.cov[0], m.cov[1], m.cov[2], kl, floor];
+        let mut v = vec![
+            t as f64, m.mean[0], m.mean[1], m.cov[0], m.cov[1], m.cov[2], kl, floor,
+        ];
         v.extend_from_slice(&self.shares);
         Ok(v)
     }
@@ -468,25 +551,52 @@ impl DdpmTrainWidget {
         let t = int_in("t", t, 0, self.trainer.schedule().len())?;
         let a = self.trainer.schedule().alpha_bar(t);
         let (m, c) = (self.trainer.data().mean(), self.trainer.data().covariance());
-        let mut v = vec![a.sqrt() * m[0], a.sqrt() * m[1], a * c[0] + 1.0 - a, a * c[1], a * c[2] + 1.0 - a];
+        let mut v = vec![
+            a.sqrt() * m[0],
+            a.sqrt() * m[1],
+            a * c[0] + 1.0 - a,
+            a * c[1],
+            a * c[2] + 1.0 - a,
+        ];
         v.extend_from_slice(self.trainer.data().weights());
         Ok(v)
     }
 
     /// Draws run `which` (0 learned, 1 exact) at snapshot `k` over the exact density of q(x_t)
     /// of that step, with the paths of the first 12 particles up to it.
-    pub fn draw(&mut self, canvas: &HtmlCanvasElement, which: u32, k: f64, dpr: f64, dark: bool) -> Result<(), JsError> {
+    pub fn draw(
+        &mut self,
+        canvas: &HtmlCanvasElement,
+        which: u32,
+        k: f64,
+        dpr: f64,
+        dark: bool,
+    ) -> Result<(), JsError> {
         let dpr = dpr_ok(dpr);
         let w = (which != 0) as usize;
         let (rect, view) = layout(canvas, self.view, dpr);
-        let vp = Viewport { data: view, width: rect.width as usize, height: rect.height as usize };
+        let vp = Viewport {
+            data: view,
+            width: rect.width as usize,
+            height: rect.height as usize,
+        };
         let pal = Palette::for_theme(dark);
         let count = self.snapshot_count();
         let (cloud, t) = if count > 0 {
-            let k = if k.is_finite() && k >= 0.0 { (k as usize).min(count - 1) } else { count - 1 };
+            let k = if k.is_finite() && k >= 0.0 {
+                (k as usize).min(count - 1)
+            } else {
+                count - 1
+            };
             self.snapshot_cloud(which, k)?
         } else {
-            (Particles { xs: vec![], ys: vec![] }, 0)
+            (
+                Particles {
+                    xs: vec![],
+                    ys: vec![],
+                },
+                0,
+            )
         };
         let key = (vp.width, vp.height, dark, self.version, t);
         if self.keys[w] != Some(key) {
@@ -499,8 +609,17 @@ impl DdpmTrainWidget {
         blit_with_axes(canvas, self.rasters[w].frame(), rect, view, dpr, dark)?;
         // trails of the first particles up to the shown snapshot
         if let Some(s) = self.sampling.as_ref() {
-            let tr = if which == 0 { &s.learned.traj } else { &s.exact.traj };
-            let last = (if k.is_finite() && k >= 0.0 { k as usize } else { usize::MAX }).min(tr.len().saturating_sub(1));
+            let tr = if which == 0 {
+                &s.learned.traj
+            } else {
+                &s.exact.traj
+            };
+            let last = (if k.is_finite() && k >= 0.0 {
+                k as usize
+            } else {
+                usize::MAX
+            })
+            .min(tr.len().saturating_sub(1));
             let ctx = context(canvas)?;
             let c = palette(dark)[if which == 0 { 1 } else { 0 }];
             ctx.set_stroke_style_str(&format!("rgba({},{},{},0.7)", c.0, c.1, c.2));
@@ -538,20 +657,50 @@ impl DdpmTrainWidget {
 
     /// Draws the mean batch loss, its floor L* and the excess E‖ε_θ − ε*‖² against step (log).
     #[wasm_bindgen(js_name = drawHistory)]
-    pub fn draw_history(&self, canvas: &HtmlCanvasElement, dpr: f64, dark: bool) -> Result<(), JsError> {
+    pub fn draw_history(
+        &self,
+        canvas: &HtmlCanvasElement,
+        dpr: f64,
+        dark: bool,
+    ) -> Result<(), JsError> {
         let p = self.series_points();
         let pal = palette(dark);
         let theme = ChartTheme::for_theme(dark);
         let series = [
-            Series { label: "batch loss", color: pal[1], points: &p[0], width: 1.5 },
-            Series { label: "floor L*", color: theme.reference, points: &p[2], width: 1.2 },
-            Series { label: "E‖ε_θ − ε*‖²", color: pal[0], points: &p[1], width: 2.0 },
+            Series {
+                label: "batch loss",
+                color: pal[1],
+                points: &p[0],
+                width: 1.5,
+            },
+            Series {
+                label: "floor L*",
+                color: theme.reference,
+                points: &p[2],
+                width: 1.2,
+            },
+            Series {
+                label: "E‖ε_θ − ε*‖²",
+                color: pal[0],
+                points: &p[1],
+                width: 2.0,
+            },
         ];
         let root = CanvasBackend::with_canvas_object(canvas.clone())
             .ok_or_else(|| JsError::new("plotters could not use the canvas"))?
             .into_drawing_area();
-        draw_multi_chart(&root, &series, "training step", "loss", true, dpr_ok(dpr), &theme).map_err(|e| JsError::new(&e))?;
-        root.present().map_err(|e| JsError::new(&format!("{e:?}")))?;
+        draw_multi_chart(
+            &root,
+            &series,
+            "training step",
+            "loss",
+            true,
+            dpr_ok(dpr),
+            &theme,
+        )
+        .map_err(|e| JsError::new(&e))?;
+        root.present()
+            .map_err(|e| JsError::new(&format!("{e:?}")))?;
         Ok(())
     }
 
@@ -562,16 +711,42 @@ impl DdpmTrainWidget {
         let pal = palette(dark);
         let theme = ChartTheme::for_theme(dark);
         let series = [
-            Series { label: "batch loss", color: pal[1], points: &p[0], width: 1.5 },
-            Series { label: "floor L*", color: theme.reference, points: &p[2], width: 1.2 },
-            Series { label: "E‖ε_θ − ε*‖²", color: pal[0], points: &p[1], width: 2.0 },
+            Series {
+                label: "batch loss",
+                color: pal[1],
+                points: &p[0],
+                width: 1.5,
+            },
+            Series {
+                label: "floor L*",
+                color: theme.reference,
+                points: &p[2],
+                width: 1.2,
+            },
+            Series {
+                label: "E‖ε_θ − ε*‖²",
+                color: pal[0],
+                points: &p[1],
+                width: 2.0,
+            },
         ];
-        multi_chart_svg(&series, "training step", "loss", true, (width.clamp(100, 4000), height.clamp(60, 4000)), dark).map_err(|e| JsError::new(&e))
+        multi_chart_svg(
+            &series,
+            "training step",
+            "loss",
+            true,
+            (width.clamp(100, 4000), height.clamp(60, 4000)),
+            dark,
+        )
+        .map_err(|e| JsError::new(&e))
     }
 
     /// The history as [step, mean batch loss, excess, …] (3 per row).
     pub fn history(&self) -> Vec<f64> {
-        self.history.iter().flat_map(|r| r.iter().copied()).collect()
+        self.history
+            .iter()
+            .flat_map(|r| r.iter().copied())
+            .collect()
     }
 
     /// Completed training steps.
@@ -587,7 +762,12 @@ impl DdpmTrainWidget {
     /// The mean batch loss of the last history interval (≤ 100 steps; NaN before step 100).
     #[wasm_bindgen(getter, js_name = meanLoss)]
     pub fn mean_loss(&self) -> f64 {
-        self.history.iter().rev().map(|r| r[1]).find(|v| v.is_finite()).unwrap_or(f64::NAN)
+        self.history
+            .iter()
+            .rev()
+            .map(|r| r[1])
+            .find(|v| v.is_finite())
+            .unwrap_or(f64::NAN)
     }
     /// The loss floor L* = 2 − E‖ε*‖² on the evaluation set.
     #[wasm_bindgen(getter, js_name = lossFloor)]
@@ -607,7 +787,10 @@ impl DdpmTrainWidget {
     /// The training divergence message, or an empty string.
     #[wasm_bindgen(getter)]
     pub fn diverged(&self) -> String {
-        self.trainer.diverged().map(|e| e.to_string()).unwrap_or_default()
+        self.trainer
+            .diverged()
+            .map(|e| e.to_string())
+            .unwrap_or_default()
     }
     /// The network, e.g. `5-64-64-2 (silu)`.
     #[wasm_bindgen(getter)]
@@ -632,7 +815,11 @@ impl DdpmTrainWidget {
     /// Uses the simd128 kernels (when compiled in) or the scalar ones (same bits).
     #[wasm_bindgen(js_name = setSimd)]
     pub fn set_simd(&mut self, on: bool) {
-        self.trainer.set_path(if on { KernelPath::best() } else { KernelPath::Scalar });
+        self.trainer.set_path(if on {
+            KernelPath::best()
+        } else {
+            KernelPath::Scalar
+        });
     }
     /// The kernel in use.
     #[wasm_bindgen(getter)]
@@ -645,7 +832,16 @@ impl DdpmTrainWidget {
     }
     /// FNV-1a checksums of the two clouds, "learned:exact" (empty before sampling).
     pub fn checksum(&self) -> String {
-        self.sampling.as_ref().map(|s| format!("{:016x}:{:016x}", s.learned.cloud.checksum(), s.exact.cloud.checksum())).unwrap_or_default()
+        self.sampling
+            .as_ref()
+            .map(|s| {
+                format!(
+                    "{:016x}:{:016x}",
+                    s.learned.cloud.checksum(),
+                    s.exact.cloud.checksum()
+                )
+            })
+            .unwrap_or_default()
     }
     /// Training data `target` changes: the network restarts from the same seed.
     #[wasm_bindgen(js_name = setTarget)]
@@ -662,4 +858,3 @@ impl DdpmTrainWidget {
         self.reset(self.seed)
     }
 }
-

@@ -55,7 +55,11 @@ fn parse_hidden(s: &str) -> Result<Vec<usize>, Error> {
     s.split(',')
         .map(|t| {
             t.trim().parse::<usize>().map_err(|_| {
-                Error::invalid("hidden", "comma-separated layer widths such as 128,128", format!("{s:?}"))
+                Error::invalid(
+                    "hidden",
+                    "comma-separated layer widths such as 128,128",
+                    format!("{s:?}"),
+                )
             })
         })
         .collect()
@@ -84,7 +88,11 @@ pub struct DsmTrainWidget {
 
 impl DsmTrainWidget {
     fn eval_sets(data: &GaussianMixture) -> Result<Vec<EvalSet>, Error> {
-        EVAL_SIGMAS.iter().enumerate().map(|(k, &s)| EvalSet::new(data, s, EVAL_SAMPLES, 1000 + k as u64)).collect()
+        EVAL_SIGMAS
+            .iter()
+            .enumerate()
+            .map(|(k, &s)| EvalSet::new(data, s, EVAL_SAMPLES, 1000 + k as u64))
+            .collect()
     }
 
     /// Evaluates the history sets now and records a row (replacing one at the same iteration).
@@ -99,7 +107,8 @@ impl DsmTrainWidget {
         self.history.push(row);
         if self.history.len() > HISTORY_MAX {
             let first = self.history[0];
-            let mut thinned: Vec<[f64; 5]> = self.history.iter().skip(1).step_by(2).copied().collect();
+            let mut thinned: Vec<[f64; 5]> =
+                self.history.iter().skip(1).step_by(2).copied().collect();
             thinned.insert(0, first);
             self.history = thinned;
         }
@@ -287,17 +296,28 @@ impl DsmTrainWidget {
     /// E‖∇log p_σ‖² on the slider's evaluation set (after `relativeErrorAt`).
     #[wasm_bindgen(getter, js_name = meanSquareScore)]
     pub fn mean_square_score(&self) -> f64 {
-        self.slider_set.as_ref().map(|s| s.mean_square()).unwrap_or(f64::NAN)
+        self.slider_set
+            .as_ref()
+            .map(|s| s.mean_square())
+            .unwrap_or(f64::NAN)
     }
 
     /// The history as [iteration, error at σ = 0.1, 0.5, 1, 2, …] (5 per row).
     pub fn history(&self) -> Vec<f64> {
-        self.history.iter().flat_map(|r| r.iter().copied()).collect()
+        self.history
+            .iter()
+            .flat_map(|r| r.iter().copied())
+            .collect()
     }
 
     /// The learned score s_θ(x, σ) at the points (xs[i], ys[i]) as [s₁, s₂, …].
     #[wasm_bindgen(js_name = learnedScore)]
-    pub fn learned_score(&mut self, xs: &[f32], ys: &[f32], sigma: f64) -> Result<Vec<f32>, JsError> {
+    pub fn learned_score(
+        &mut self,
+        xs: &[f32],
+        ys: &[f32],
+        sigma: f64,
+    ) -> Result<Vec<f32>, JsError> {
         let mut out = vec![0.0; 2 * xs.len()];
         self.trainer.score_at(xs, ys, sigma, &mut out)?;
         Ok(out)
@@ -306,11 +326,22 @@ impl DsmTrainWidget {
     /// Draws the density of p_σ with arrows of the learned score s_θ(·, σ) (`learned`) or of
     /// the exact ∇log p_σ, at one arrow scale shared by both pictures.
     #[wasm_bindgen(js_name = drawField)]
-    pub fn draw_field(&mut self, canvas: &HtmlCanvasElement, learned: bool, sigma: f64, dpr: f64, dark: bool) -> Result<(), JsError> {
+    pub fn draw_field(
+        &mut self,
+        canvas: &HtmlCanvasElement,
+        learned: bool,
+        sigma: f64,
+        dpr: f64,
+        dark: bool,
+    ) -> Result<(), JsError> {
         let dpr = clamp_dpr(dpr);
         let noised = self.noised(sigma)?;
         let (rect, view) = layout(canvas, self.trainer.data().view_box(), dpr);
-        let vp = Viewport { data: view, width: rect.width as usize, height: rect.height as usize };
+        let vp = Viewport {
+            data: view,
+            width: rect.width as usize,
+            height: rect.height as usize,
+        };
         let pal = EbmPalette::for_theme(dark);
         let k = learned as usize;
         let key = Some((sigma, vp.width, vp.height, dark));
@@ -328,14 +359,19 @@ impl DsmTrainWidget {
         let arrows = arrows_per_side(vp.width, dpr);
         arrow_grid(&vp, arrows, &mut self.xs, &mut self.ys);
         let n = self.xs.len();
-        let exact: Vec<[f64; 2]> = (0..n).map(|i| noised.score([self.xs[i] as f64, self.ys[i] as f64])).collect();
+        let exact: Vec<[f64; 2]> = (0..n)
+            .map(|i| noised.score([self.xs[i] as f64, self.ys[i] as f64]))
+            .collect();
         let mags: Vec<f64> = exact.iter().map(|e| e[0].hypot(e[1])).collect();
         let cell = vp.width as f64 / arrows as f64;
         let scale = arrow_scale(&mags, cell);
         self.out.resize(2 * n, 0.0);
         let vecs: Vec<[f64; 2]> = if learned {
-            self.trainer.score_at(&self.xs, &self.ys, sigma, &mut self.out)?;
-            (0..n).map(|i| [self.out[2 * i] as f64, self.out[2 * i + 1] as f64]).collect()
+            self.trainer
+                .score_at(&self.xs, &self.ys, sigma, &mut self.out)?;
+            (0..n)
+                .map(|i| [self.out[2 * i] as f64, self.out[2 * i + 1] as f64])
+                .collect()
         } else {
             exact
         };
@@ -352,7 +388,14 @@ impl DsmTrainWidget {
                 continue;
             }
             // pixel y points down
-            arrow_points(&vp, [self.xs[i] as f64, self.ys[i] as f64], v[0] * scale * f, -v[1] * scale * f, &mut ax, &mut ay);
+            arrow_points(
+                &vp,
+                [self.xs[i] as f64, self.ys[i] as f64],
+                v[0] * scale * f,
+                -v[1] * scale * f,
+                &mut ax,
+                &mut ay,
+            );
         }
         let size = (1.2 * dpr).round().max(1.0) as usize;
         let colour = if learned { pal.negative } else { pal.marker };
@@ -363,15 +406,26 @@ impl DsmTrainWidget {
     /// Draws the squared error ‖s_θ(x, σ) − ∇log p_σ(x)‖² over the plane on a log colour scale
     /// spanning four decades below its maximum (see `errorRange`).
     #[wasm_bindgen(js_name = drawError)]
-    pub fn draw_error(&mut self, canvas: &HtmlCanvasElement, sigma: f64, dpr: f64, dark: bool) -> Result<(), JsError> {
+    pub fn draw_error(
+        &mut self,
+        canvas: &HtmlCanvasElement,
+        sigma: f64,
+        dpr: f64,
+        dark: bool,
+    ) -> Result<(), JsError> {
         let dpr = clamp_dpr(dpr);
         let noised = self.noised(sigma)?;
         let (rect, view) = layout(canvas, self.trainer.data().view_box(), dpr);
-        let vp = Viewport { data: view, width: rect.width as usize, height: rect.height as usize };
+        let vp = Viewport {
+            data: view,
+            width: rect.width as usize,
+            height: rect.height as usize,
+        };
         let g = HEAT_GRID;
         heat_grid(&vp, g, g, &mut self.xs, &mut self.ys);
         self.out.resize(2 * g * g, 0.0);
-        self.trainer.score_at(&self.xs, &self.ys, sigma, &mut self.out)?;
+        self.trainer
+            .score_at(&self.xs, &self.ys, sigma, &mut self.out)?;
         let vals: Vec<f64> = (0..g * g)
             .map(|i| {
                 let e = noised.score([self.xs[i] as f64, self.ys[i] as f64]);
@@ -398,22 +452,45 @@ impl DsmTrainWidget {
     }
 
     fn series_points(&self) -> Vec<Vec<(f64, f64)>> {
-        (0..EVAL_SIGMAS.len()).map(|k| self.history.iter().map(|r| (r[0], r[k + 1])).collect()).collect()
+        (0..EVAL_SIGMAS.len())
+            .map(|k| self.history.iter().map(|r| (r[0], r[k + 1])).collect())
+            .collect()
     }
 
     /// Draws the relative error against training step, one curve per σ, log scale.
     #[wasm_bindgen(js_name = drawHistory)]
-    pub fn draw_history(&self, canvas: &HtmlCanvasElement, dpr: f64, dark: bool) -> Result<(), JsError> {
+    pub fn draw_history(
+        &self,
+        canvas: &HtmlCanvasElement,
+        dpr: f64,
+        dark: bool,
+    ) -> Result<(), JsError> {
         let pts = self.series_points();
         let labels = ["σ = 0.1", "σ = 0.5", "σ = 1", "σ = 2"];
         let pal = palette(dark);
-        let series: Vec<Series> = (0..4).map(|k| Series { label: labels[k], color: pal[k], points: &pts[k], width: 1.8 }).collect();
+        let series: Vec<Series> = (0..4)
+            .map(|k| Series {
+                label: labels[k],
+                color: pal[k],
+                points: &pts[k],
+                width: 1.8,
+            })
+            .collect();
         let root = CanvasBackend::with_canvas_object(canvas.clone())
             .ok_or_else(|| JsError::new("plotters could not use the canvas"))?
             .into_drawing_area();
-        draw_multi_chart(&root, &series, "training step", "relative error", true, clamp_dpr(dpr), &ChartTheme::for_theme(dark))
-            .map_err(|e| JsError::new(&e))?;
-        root.present().map_err(|e| JsError::new(&format!("{e:?}")))?;
+        draw_multi_chart(
+            &root,
+            &series,
+            "training step",
+            "relative error",
+            true,
+            clamp_dpr(dpr),
+            &ChartTheme::for_theme(dark),
+        )
+        .map_err(|e| JsError::new(&e))?;
+        root.present()
+            .map_err(|e| JsError::new(&format!("{e:?}")))?;
         Ok(())
     }
 
@@ -421,20 +498,44 @@ impl DsmTrainWidget {
     #[wasm_bindgen(js_name = historySvg)]
     pub fn history_svg(&self, width: u32, height: u32, dark: bool) -> Result<String, JsError> {
         if !(100..=4000).contains(&width) || !(60..=4000).contains(&height) {
-            return Err(Error::invalid("width, height", "pixels in [100, 4000] × [60, 4000]", format!("{width} × {height}")).into());
+            return Err(Error::invalid(
+                "width, height",
+                "pixels in [100, 4000] × [60, 4000]",
+                format!("{width} × {height}"),
+            )
+            .into());
         }
         let pts = self.series_points();
         let labels = ["σ = 0.1", "σ = 0.5", "σ = 1", "σ = 2"];
         let pal = palette(dark);
-        let series: Vec<Series> = (0..4).map(|k| Series { label: labels[k], color: pal[k], points: &pts[k], width: 1.8 }).collect();
-        multi_chart_svg(&series, "training step", "relative error", true, (width, height), dark).map_err(|e| JsError::new(&e))
+        let series: Vec<Series> = (0..4)
+            .map(|k| Series {
+                label: labels[k],
+                color: pal[k],
+                points: &pts[k],
+                width: 1.8,
+            })
+            .collect();
+        multi_chart_svg(
+            &series,
+            "training step",
+            "relative error",
+            true,
+            (width, height),
+            dark,
+        )
+        .map_err(|e| JsError::new(&e))
     }
 
     /// Uses the explicit simd128 kernels (`true`, when compiled in) or the scalar ones; both give
     /// bit-identical weights.
     #[wasm_bindgen(js_name = setSimd)]
     pub fn set_simd(&mut self, on: bool) {
-        self.trainer.set_path(if on { KernelPath::best() } else { KernelPath::Scalar });
+        self.trainer.set_path(if on {
+            KernelPath::best()
+        } else {
+            KernelPath::Scalar
+        });
     }
 
     /// The kernel in use: `simd128` or `scalar`.
@@ -458,7 +559,10 @@ impl DsmTrainWidget {
     /// The divergence message, or an empty string.
     #[wasm_bindgen(getter)]
     pub fn diverged(&self) -> String {
-        self.trainer.diverged().map(|e| e.to_string()).unwrap_or_default()
+        self.trainer
+            .diverged()
+            .map(|e| e.to_string())
+            .unwrap_or_default()
     }
 
     /// The training target's preset name.
@@ -482,7 +586,9 @@ impl DsmTrainWidget {
     /// with the file's problem (bad magic, version, architecture, length, non-finite weight).
     #[wasm_bindgen(js_name = importWeights)]
     pub fn import_weights(&mut self, bytes: &[u8]) -> Result<(), JsError> {
-        self.trainer.import_weights(bytes).map_err(|e| JsError::new(&e.to_string()))?;
+        self.trainer
+            .import_weights(bytes)
+            .map_err(|e| JsError::new(&e.to_string()))?;
         Ok(self.restart_history()?)
     }
 }

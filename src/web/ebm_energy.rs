@@ -43,7 +43,11 @@ fn check_particles(n: f64) -> Result<usize, Error> {
     if n.is_finite() && n.fract() == 0.0 && (0.0..=MAX_PARTICLES as f64).contains(&n) {
         Ok(n as usize)
     } else {
-        Err(Error::invalid("particles", format!("an integer in [0, {MAX_PARTICLES}]"), n))
+        Err(Error::invalid(
+            "particles",
+            format!("an integer in [0, {MAX_PARTICLES}]"),
+            n,
+        ))
     }
 }
 
@@ -103,7 +107,12 @@ impl EnergyWidget {
     /// depth in [−100, 100], width in (0, 100]) at temperature `temperature` ∈ [0.01, 100], with
     /// `particles` ∈ [0, 20000] Langevin particles seeded by `seed`.
     #[wasm_bindgen(constructor)]
-    pub fn new(wells: &[f64], temperature: f64, particles: f64, seed: u32) -> Result<EnergyWidget, JsError> {
+    pub fn new(
+        wells: &[f64],
+        temperature: f64,
+        particles: f64,
+        seed: u32,
+    ) -> Result<EnergyWidget, JsError> {
         let w = Wells::from_flat(wells)?;
         let t = check_temperature(temperature)?;
         let n = check_particles(particles)?;
@@ -177,7 +186,14 @@ impl EnergyWidget {
 
     /// Sets well `k` (validated like the constructor).
     #[wasm_bindgen(js_name = setWell)]
-    pub fn set_well(&mut self, k: usize, x: f64, y: f64, depth: f64, width: f64) -> Result<(), JsError> {
+    pub fn set_well(
+        &mut self,
+        k: usize,
+        x: f64,
+        y: f64,
+        depth: f64,
+        width: f64,
+    ) -> Result<(), JsError> {
         let w = Well::new([x, y], depth, width)?;
         self.wells.set_well(k, w)?;
         Ok(self.changed()?)
@@ -211,7 +227,12 @@ impl EnergyWidget {
     /// Selects well `k` (highlighted in the picture).
     pub fn select(&mut self, k: usize) -> Result<(), JsError> {
         if k >= self.wells.len() {
-            return Err(Error::invalid("well", format!("an index in [0, {}]", self.wells.len() - 1), k).into());
+            return Err(Error::invalid(
+                "well",
+                format!("an index in [0, {}]", self.wells.len() - 1),
+                k,
+            )
+            .into());
         }
         self.selected = k;
         Ok(())
@@ -242,7 +263,11 @@ impl EnergyWidget {
         self.energy_view = match view {
             "energy" => true,
             "density" => false,
-            other => return Err(Error::invalid("view", "density or energy", format!("{other:?}")).into()),
+            other => {
+                return Err(
+                    Error::invalid("view", "density or energy", format!("{other:?}")).into(),
+                )
+            }
         };
         self.version += 1;
         Ok(())
@@ -297,7 +322,13 @@ impl EnergyWidget {
     pub fn tv(&mut self) -> Result<f64, JsError> {
         if self.hist.is_none() {
             let lz = self.quad()?.log_z;
-            self.hist = Some(BoltzmannHistogram::new(&self.wells, self.temperature, lz, VIEW, TV_BINS));
+            self.hist = Some(BoltzmannHistogram::new(
+                &self.wells,
+                self.temperature,
+                lz,
+                VIEW,
+                TV_BINS,
+            ));
         }
         Ok(self.hist.as_mut().unwrap().tv(&self.xs, &self.ys))
     }
@@ -319,7 +350,11 @@ impl EnergyWidget {
 
     fn curse_report(&mut self) -> Result<&CurseReport, Error> {
         if self.curse.is_none() {
-            self.curse = Some(curse_of_dimensionality(&self.wells, self.temperature, self.tolerance)?);
+            self.curse = Some(curse_of_dimensionality(
+                &self.wells,
+                self.temperature,
+                self.tolerance,
+            )?);
         }
         Ok(self.curse.as_ref().unwrap())
     }
@@ -339,20 +374,40 @@ impl EnergyWidget {
     /// [n, δ(n)] pairs: the measured relative error of the n-point-per-axis midpoint grid in 2D.
     #[wasm_bindgen(js_name = curseErrors)]
     pub fn curse_errors(&mut self) -> Result<Vec<f64>, JsError> {
-        Ok(self.curse_report()?.errors.iter().flat_map(|&(n, e)| [n as f64, e]).collect())
+        Ok(self
+            .curse_report()?
+            .errors
+            .iter()
+            .flat_map(|&(n, e)| [n as f64, e])
+            .collect())
     }
 
     /// Draws log₁₀(grid evaluations n_d^d) against d.
     #[wasm_bindgen(js_name = drawCurse)]
-    pub fn draw_curse(&mut self, canvas: &HtmlCanvasElement, dpr: f64, dark: bool) -> Result<(), JsError> {
+    pub fn draw_curse(
+        &mut self,
+        canvas: &HtmlCanvasElement,
+        dpr: f64,
+        dark: bool,
+    ) -> Result<(), JsError> {
         let dpr = clamp_dpr(dpr);
         let series = self.curse_report()?.log10_counts();
         let root = CanvasBackend::with_canvas_object(canvas.clone())
             .ok_or_else(|| JsError::new("plotters could not use the canvas"))?
             .into_drawing_area();
-        draw_linear_chart(&root, &series, Some(80.0), 0.0, "dimension d", "log10 evaluations", dpr, &ChartTheme::for_theme(dark))
-            .map_err(|e| JsError::new(&e))?;
-        root.present().map_err(|e| JsError::new(&format!("{e:?}")))?;
+        draw_linear_chart(
+            &root,
+            &series,
+            Some(80.0),
+            0.0,
+            "dimension d",
+            "log10 evaluations",
+            dpr,
+            &ChartTheme::for_theme(dark),
+        )
+        .map_err(|e| JsError::new(&e))?;
+        root.present()
+            .map_err(|e| JsError::new(&format!("{e:?}")))?;
         Ok(())
     }
 
@@ -360,40 +415,81 @@ impl EnergyWidget {
     #[wasm_bindgen(js_name = curseSvg)]
     pub fn curse_svg(&mut self, width: u32, height: u32, dark: bool) -> Result<String, JsError> {
         if !(100..=4000).contains(&width) || !(60..=4000).contains(&height) {
-            return Err(Error::invalid("width, height", "pixels in [100, 4000] × [60, 4000]", format!("{width} × {height}")).into());
+            return Err(Error::invalid(
+                "width, height",
+                "pixels in [100, 4000] × [60, 4000]",
+                format!("{width} × {height}"),
+            )
+            .into());
         }
         let series = self.curse_report()?.log10_counts();
-        linear_chart_svg(&series, Some(80.0), 0.0, "dimension d", "log10 evaluations", width, height, dark).map_err(|e| JsError::new(&e))
+        linear_chart_svg(
+            &series,
+            Some(80.0),
+            0.0,
+            "dimension d",
+            "log10 evaluations",
+            width,
+            height,
+            dark,
+        )
+        .map_err(|e| JsError::new(&e))
     }
 
     /// Draws the density (or energy) picture, the particles and the wells (the selected one
     /// filled) with axes on `canvas` (device pixels).
-    pub fn draw(&mut self, canvas: &HtmlCanvasElement, dpr: f64, dark: bool) -> Result<(), JsError> {
+    pub fn draw(
+        &mut self,
+        canvas: &HtmlCanvasElement,
+        dpr: f64,
+        dark: bool,
+    ) -> Result<(), JsError> {
         let dpr = clamp_dpr(dpr);
         let (rect, view) = layout(canvas, VIEW, dpr);
-        let vp = Viewport { data: view, width: rect.width as usize, height: rect.height as usize };
+        let vp = Viewport {
+            data: view,
+            width: rect.width as usize,
+            height: rect.height as usize,
+        };
         let pal = EbmPalette::for_theme(dark);
         let t = self.temperature;
         let wells = &self.wells;
         // the shading changes only with the energy, view, size or theme; frames of a running
         // sampler reuse it and redraw only particles and markers
-        let key = (vp.width, vp.height, dark, self.version, view.map(f64::to_bits));
+        let key = (
+            vp.width,
+            vp.height,
+            dark,
+            self.version,
+            view.map(f64::to_bits),
+        );
         if self.picture_key != Some(key) || !self.picture.restore_base() {
             if self.energy_view {
-                self.picture.shade(&vp, |x| wells.energy(x), Shading::Energy, &pal);
+                self.picture
+                    .shade(&vp, |x| wells.energy(x), Shading::Energy, &pal);
             } else {
-                self.picture.shade(&vp, |x| -wells.energy(x) / t, Shading::LogDensity, &pal);
+                self.picture
+                    .shade(&vp, |x| -wells.energy(x) / t, Shading::LogDensity, &pal);
             }
             self.picture.save_base();
             self.picture_key = Some(key);
         }
         let size = (1.5 * dpr).round().max(1.0) as usize;
-        self.picture.dots(&vp, &self.xs, &self.ys, size, pal.negative);
+        self.picture
+            .dots(&vp, &self.xs, &self.ys, size, pal.negative);
         for (k, w) in self.wells.wells().iter().enumerate() {
             let sel = k == self.selected;
-            self.picture.ring(&vp, w.centre, 7.0 * dpr, if sel { 3.0 } else { 1.6 } * dpr, pal.marker, false);
+            self.picture.ring(
+                &vp,
+                w.centre,
+                7.0 * dpr,
+                if sel { 3.0 } else { 1.6 } * dpr,
+                pal.marker,
+                false,
+            );
             if sel {
-                self.picture.ring(&vp, w.centre, 2.5 * dpr, 1.0, pal.marker, true);
+                self.picture
+                    .ring(&vp, w.centre, 2.5 * dpr, 1.0, pal.marker, true);
             }
         }
         blit_with_axes(canvas, self.picture.rgba(), rect, view, dpr, dark)
@@ -411,7 +507,11 @@ impl EnergyWidget {
     #[wasm_bindgen(js_name = wellAt)]
     pub fn well_at(&self, px: f64, py: f64, width: u32, height: u32, dpr: f64, radius: f64) -> i32 {
         let (rect, view) = crate::chart::square_layout(width, height, clamp_dpr(dpr), VIEW);
-        let vp = Viewport { data: view, width: rect.width as usize, height: rect.height as usize };
+        let vp = Viewport {
+            data: view,
+            width: rect.width as usize,
+            height: rect.height as usize,
+        };
         let mut best = (-1, radius);
         for (k, w) in self.wells.wells().iter().enumerate() {
             let (x, y) = vp.to_pixel(w.centre[0], w.centre[1]);
@@ -426,7 +526,10 @@ impl EnergyWidget {
     /// The particles as [x₀, y₀, x₁, y₁, …] (a copy, for export).
     #[wasm_bindgen(js_name = particlePositions)]
     pub fn particle_positions(&self) -> Vec<f32> {
-        self.xs.iter().zip(&self.ys).flat_map(|(x, y)| [*x, *y]).collect()
+        self.xs
+            .iter()
+            .zip(&self.ys)
+            .flat_map(|(x, y)| [*x, *y])
+            .collect()
     }
 }
-

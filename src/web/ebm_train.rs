@@ -8,7 +8,9 @@ use super::draw::{blit_with_axes, layout};
 use crate::chart::ChartTheme;
 use crate::ebm::charts::{draw_linear_chart, linear_chart_svg};
 use crate::ebm::picture::{EbmPalette, Picture, Shading};
-use crate::ebm::trainer::{check_langevin_steps, check_wells, ChainMode, EbmTrainer, ExactEval, TrainerConfig};
+use crate::ebm::trainer::{
+    check_langevin_steps, check_wells, ChainMode, EbmTrainer, ExactEval, TrainerConfig,
+};
 use crate::error::Error;
 use crate::viewport::Viewport;
 use plotters::prelude::*;
@@ -107,21 +109,30 @@ impl EbmTrainWidget {
 
     /// Restarts with `seed`, keeping every setting.
     pub fn reset(&mut self, seed: u32) -> Result<(), JsError> {
-        let cfg = TrainerConfig { seed: seed as u64, ..self.trainer.config().clone() };
+        let cfg = TrainerConfig {
+            seed: seed as u64,
+            ..self.trainer.config().clone()
+        };
         Ok(self.restart(cfg)?)
     }
 
     /// Changes the data preset and restarts.
     #[wasm_bindgen(js_name = setData)]
     pub fn set_data(&mut self, data: &str) -> Result<(), JsError> {
-        let cfg = TrainerConfig { data: data.into(), ..self.trainer.config().clone() };
+        let cfg = TrainerConfig {
+            data: data.into(),
+            ..self.trainer.config().clone()
+        };
         Ok(self.restart(cfg)?)
     }
 
     /// Changes the number of wells (∈ [1, 16]) and restarts.
     #[wasm_bindgen(js_name = setWells)]
     pub fn set_wells(&mut self, wells: f64) -> Result<(), JsError> {
-        let cfg = TrainerConfig { wells: check_wells(wells)?, ..self.trainer.config().clone() };
+        let cfg = TrainerConfig {
+            wells: check_wells(wells)?,
+            ..self.trainer.config().clone()
+        };
         Ok(self.restart(cfg)?)
     }
 
@@ -163,7 +174,13 @@ impl EbmTrainWidget {
                 self.last = e;
                 self.cosine = r.cosine;
                 self.relative_error = r.relative_error;
-                self.push([(r.iteration - 1) as f64, e.log_likelihood, e.kl, r.cosine, r.relative_error]);
+                self.push([
+                    (r.iteration - 1) as f64,
+                    e.log_likelihood,
+                    e.kl,
+                    r.cosine,
+                    r.relative_error,
+                ]);
             }
         }
         Ok(())
@@ -239,44 +256,77 @@ impl EbmTrainWidget {
     pub fn samples(&self) -> Vec<f32> {
         let (px, py) = self.trainer.positives();
         let (nx, ny) = self.trainer.negatives();
-        px.iter().zip(py).chain(nx.iter().zip(ny)).flat_map(|(x, y)| [*x, *y]).collect()
+        px.iter()
+            .zip(py)
+            .chain(nx.iter().zip(ny))
+            .flat_map(|(x, y)| [*x, *y])
+            .collect()
     }
 
     /// The history as [iteration, exact LL, KL, cosine, relative error, …] (5 per row).
     pub fn history(&self) -> Vec<f64> {
-        self.history.iter().flat_map(|r| r.iter().copied()).collect()
+        self.history
+            .iter()
+            .flat_map(|r| r.iter().copied())
+            .collect()
     }
 
     /// Draws the model density p_θ, the positive (data) and negative (model) samples and the
     /// well centres with axes.
-    pub fn draw(&mut self, canvas: &HtmlCanvasElement, dpr: f64, dark: bool) -> Result<(), JsError> {
+    pub fn draw(
+        &mut self,
+        canvas: &HtmlCanvasElement,
+        dpr: f64,
+        dark: bool,
+    ) -> Result<(), JsError> {
         let dpr = clamp_dpr(dpr);
         let (rect, view) = layout(canvas, self.trainer.data().view_box(), dpr);
-        let vp = Viewport { data: view, width: rect.width as usize, height: rect.height as usize };
+        let vp = Viewport {
+            data: view,
+            width: rect.width as usize,
+            height: rect.height as usize,
+        };
         let pal = EbmPalette::for_theme(dark);
         let wells = self.trainer.wells();
-        self.picture.shade(&vp, |x| -wells.energy(x), Shading::LogDensity, &pal);
+        self.picture
+            .shade(&vp, |x| -wells.energy(x), Shading::LogDensity, &pal);
         let size = (2.0 * dpr).round().max(1.0) as usize;
         let (px, py) = self.trainer.positives();
         self.picture.dots(&vp, px, py, size, pal.positive);
         let (nx, ny) = self.trainer.negatives();
         self.picture.dots(&vp, nx, ny, size, pal.negative);
         for w in self.trainer.wells().wells() {
-            self.picture.ring(&vp, w.centre, 5.0 * dpr, 1.5 * dpr, pal.marker, false);
+            self.picture
+                .ring(&vp, w.centre, 5.0 * dpr, 1.5 * dpr, pal.marker, false);
         }
         blit_with_axes(canvas, self.picture.rgba(), rect, view, dpr, dark)
     }
 
     /// Draws the exact log-likelihood against iteration with the −H(p_data) line.
     #[wasm_bindgen(js_name = drawHistory)]
-    pub fn draw_history(&self, canvas: &HtmlCanvasElement, dpr: f64, dark: bool) -> Result<(), JsError> {
+    pub fn draw_history(
+        &self,
+        canvas: &HtmlCanvasElement,
+        dpr: f64,
+        dark: bool,
+    ) -> Result<(), JsError> {
         let series: Vec<(f64, f64)> = self.history.iter().map(|r| (r[0], r[1])).collect();
         let root = CanvasBackend::with_canvas_object(canvas.clone())
             .ok_or_else(|| JsError::new("plotters could not use the canvas"))?
             .into_drawing_area();
-        draw_linear_chart(&root, &series, Some(self.neg_entropy()), 0.0, "iteration", "log-likelihood", clamp_dpr(dpr), &ChartTheme::for_theme(dark))
-            .map_err(|e| JsError::new(&e))?;
-        root.present().map_err(|e| JsError::new(&format!("{e:?}")))?;
+        draw_linear_chart(
+            &root,
+            &series,
+            Some(self.neg_entropy()),
+            0.0,
+            "iteration",
+            "log-likelihood",
+            clamp_dpr(dpr),
+            &ChartTheme::for_theme(dark),
+        )
+        .map_err(|e| JsError::new(&e))?;
+        root.present()
+            .map_err(|e| JsError::new(&format!("{e:?}")))?;
         Ok(())
     }
 
@@ -284,9 +334,24 @@ impl EbmTrainWidget {
     #[wasm_bindgen(js_name = historySvg)]
     pub fn history_svg(&self, width: u32, height: u32, dark: bool) -> Result<String, JsError> {
         if !(100..=4000).contains(&width) || !(60..=4000).contains(&height) {
-            return Err(Error::invalid("width, height", "pixels in [100, 4000] × [60, 4000]", format!("{width} × {height}")).into());
+            return Err(Error::invalid(
+                "width, height",
+                "pixels in [100, 4000] × [60, 4000]",
+                format!("{width} × {height}"),
+            )
+            .into());
         }
         let series: Vec<(f64, f64)> = self.history.iter().map(|r| (r[0], r[1])).collect();
-        linear_chart_svg(&series, Some(self.neg_entropy()), 0.0, "iteration", "log-likelihood", width, height, dark).map_err(|e| JsError::new(&e))
+        linear_chart_svg(
+            &series,
+            Some(self.neg_entropy()),
+            0.0,
+            "iteration",
+            "log-likelihood",
+            width,
+            height,
+            dark,
+        )
+        .map_err(|e| JsError::new(&e))
     }
 }

@@ -43,7 +43,11 @@ fn clamp_dpr(dpr: f64) -> f64 {
 fn cloud_size(n: f64) -> Result<usize, Error> {
     let n = check_count(n)?;
     if n > MAX_CLOUD {
-        return Err(Error::invalid("particles", format!("an integer in [1, {MAX_CLOUD}]"), n));
+        return Err(Error::invalid(
+            "particles",
+            format!("an integer in [1, {MAX_CLOUD}]"),
+            n,
+        ));
     }
     Ok(n)
 }
@@ -61,7 +65,13 @@ pub struct FlowPathsWidget {
 }
 
 impl FlowPathsWidget {
-    fn build(target: &str, method: OdeMethod, steps: usize, particles: usize, seed: u64) -> Result<Self, Error> {
+    fn build(
+        target: &str,
+        method: OdeMethod,
+        steps: usize,
+        particles: usize,
+        seed: u64,
+    ) -> Result<Self, Error> {
         let data = flow_target(target)?;
         Ok(FlowPathsWidget {
             cmp: PathsComparison::new(&data, method, steps, particles, RECORD, seed)?,
@@ -74,7 +84,13 @@ impl FlowPathsWidget {
         })
     }
 
-    fn rebuild(&mut self, target: &str, method: OdeMethod, steps: usize, particles: usize) -> Result<(), Error> {
+    fn rebuild(
+        &mut self,
+        target: &str,
+        method: OdeMethod,
+        steps: usize,
+        particles: usize,
+    ) -> Result<(), Error> {
         let path = self.cmp.path();
         *self = Self::build(target, method, steps, particles, self.cmp.seed())?;
         self.cmp.set_path(path);
@@ -105,14 +121,32 @@ impl FlowPathsWidget {
     /// integrated by `method` (`euler`, `midpoint`, `heun`) in `steps` ∈ [1, 10000] steps from
     /// `particles` ∈ [1, 20000] noise points drawn from `seed`.
     #[wasm_bindgen(constructor)]
-    pub fn new(target: &str, method: &str, steps: f64, particles: f64, seed: u32) -> Result<FlowPathsWidget, JsError> {
+    pub fn new(
+        target: &str,
+        method: &str,
+        steps: f64,
+        particles: f64,
+        seed: u32,
+    ) -> Result<FlowPathsWidget, JsError> {
         let m = OdeMethod::from_name(method)?;
-        Ok(Self::build(target, m, check_steps(steps)?, cloud_size(particles)?, seed as u64)?)
+        Ok(Self::build(
+            target,
+            m,
+            check_steps(steps)?,
+            cloud_size(particles)?,
+            seed as u64,
+        )?)
     }
 
     /// Restarts both flows from the noise of `seed` (the references and the sweep too).
     pub fn reset(&mut self, seed: u32) -> Result<(), JsError> {
-        let (t, m, s, p, path) = (self.target.clone(), self.cmp.method(), self.cmp.steps(), self.cmp.particles(), self.cmp.path());
+        let (t, m, s, p, path) = (
+            self.target.clone(),
+            self.cmp.method(),
+            self.cmp.steps(),
+            self.cmp.particles(),
+            self.cmp.path(),
+        );
         *self = Self::build(&t, m, s, p, seed as u64)?;
         self.cmp.set_path(path);
         Ok(())
@@ -122,7 +156,11 @@ impl FlowPathsWidget {
     /// bit-identical clouds.
     #[wasm_bindgen(js_name = setSimd)]
     pub fn set_simd(&mut self, on: bool) {
-        self.cmp.set_path(if on { crate::kernel::KernelPath::best() } else { crate::kernel::KernelPath::Scalar });
+        self.cmp.set_path(if on {
+            crate::kernel::KernelPath::best()
+        } else {
+            crate::kernel::KernelPath::Scalar
+        });
     }
 
     /// The field kernel in use: `simd128` or `scalar`.
@@ -190,7 +228,11 @@ impl FlowPathsWidget {
     /// The sweep as rows [N, KL flow matching, KL probability flow] (NaN where not yet run).
     #[wasm_bindgen(js_name = sweepKl)]
     pub fn sweep_kl(&self) -> Vec<f64> {
-        SWEEP_STEPS.iter().zip(self.sweep.kl()).flat_map(|(n, k)| [*n as f64, k[0], k[1]]).collect()
+        SWEEP_STEPS
+            .iter()
+            .zip(self.sweep.kl())
+            .flat_map(|(n, k)| [*n as f64, k[0], k[1]])
+            .collect()
     }
 
     /// The histogram KL that exact samples of the sweep's size score (its floor).
@@ -245,7 +287,13 @@ impl FlowPathsWidget {
     /// transport cost mean‖x − x₀‖², straightness gap K̂ − cost, path length / chord, NFE].
     pub fn diagnostics(&self, which: u32) -> Vec<f64> {
         let o = self.ode(which);
-        vec![o.kinetic_energy(), o.transport_cost(), o.straightness_gap(), o.length_over_chord(), o.nfe() as f64]
+        vec![
+            o.kinetic_energy(),
+            o.transport_cost(),
+            o.straightness_gap(),
+            o.length_over_chord(),
+            o.nfe() as f64,
+        ]
     }
 
     /// [W₂² exact (NaN unless one Gaussian), Gelbrich lower bound, OT cost of a 256-point batch,
@@ -270,7 +318,9 @@ impl FlowPathsWidget {
         let m = moments(self.ode(which).particles());
         let p = self.marginal(which)?;
         let (em, ec) = (p.mean(), p.covariance());
-        Ok(vec![m.mean[0], m.mean[1], m.cov[0], m.cov[1], m.cov[2], em[0], em[1], ec[0], ec[1], ec[2]])
+        Ok(vec![
+            m.mean[0], m.mean[1], m.cov[0], m.cov[1], m.cov[2], em[0], em[1], ec[0], ec[1], ec[2],
+        ])
     }
 
     /// The cloud of flow `which` (a copy; x then y).
@@ -282,18 +332,36 @@ impl FlowPathsWidget {
     /// Draws flow `which`: the exact density of its marginal at τ, the recorded paths so far and
     /// the cloud.
     #[wasm_bindgen(js_name = drawFlow)]
-    pub fn draw_flow(&mut self, canvas: &HtmlCanvasElement, which: u32, dpr: f64, dark: bool) -> Result<(), JsError> {
+    pub fn draw_flow(
+        &mut self,
+        canvas: &HtmlCanvasElement,
+        which: u32,
+        dpr: f64,
+        dark: bool,
+    ) -> Result<(), JsError> {
         let dpr = clamp_dpr(dpr);
         let which = which.min(1);
         let p = self.marginal(which)?;
         let (rect, view) = layout(canvas, flow_view(self.cmp.data()), dpr);
-        let vp = Viewport { data: view, width: rect.width as usize, height: rect.height as usize };
+        let vp = Viewport {
+            data: view,
+            width: rect.width as usize,
+            height: rect.height as usize,
+        };
         let pal = EbmPalette::for_theme(dark);
         let pic = &mut self.pictures[which as usize];
         pic.shade(&vp, |x| p.log_density(x), Shading::LogDensity, &pal);
-        let ode = if which == 0 { self.cmp.fm() } else { self.cmp.pf() };
+        let ode = if which == 0 {
+            self.cmp.fm()
+        } else {
+            self.cmp.pf()
+        };
         let size = (1.5 * dpr).round().max(1.0) as usize;
-        let colour = if which == 0 { pal.negative } else { pal.positive };
+        let colour = if which == 0 {
+            pal.negative
+        } else {
+            pal.positive
+        };
         pic.dots(&vp, &ode.particles().xs, &ode.particles().ys, size, colour);
         let (rec, done) = (ode.recorded(), ode.completed());
         let paths = ode.paths();
@@ -316,11 +384,21 @@ impl FlowPathsWidget {
     /// Draws a minibatch of 64 noise points and 64 data points joined by the straight
     /// conditional paths of the independent coupling (i ↔ i) or of the exact OT assignment.
     #[wasm_bindgen(js_name = drawCoupling)]
-    pub fn draw_coupling(&mut self, canvas: &HtmlCanvasElement, ot: bool, dpr: f64, dark: bool) -> Result<(), JsError> {
+    pub fn draw_coupling(
+        &mut self,
+        canvas: &HtmlCanvasElement,
+        ot: bool,
+        dpr: f64,
+        dark: bool,
+    ) -> Result<(), JsError> {
         let dpr = clamp_dpr(dpr);
         let data = self.cmp.data().clone();
         let (rect, view) = layout(canvas, flow_view(&data), dpr);
-        let vp = Viewport { data: view, width: rect.width as usize, height: rect.height as usize };
+        let vp = Viewport {
+            data: view,
+            width: rect.width as usize,
+            height: rect.height as usize,
+        };
         let pal = EbmPalette::for_theme(dark);
         let pic = &mut self.pictures[2];
         pic.shade(&vp, |x| data.log_density(x), Shading::LogDensity, &pal);
@@ -343,27 +421,70 @@ impl FlowPathsWidget {
 
     fn quality_series(&self) -> [Vec<(f64, f64)>; 3] {
         let kl = self.sweep.kl();
-        let f = |k: usize| SWEEP_STEPS.iter().zip(kl).map(|(n, v)| ((*n as f64).log2(), v[k])).filter(|p| p.1.is_finite()).collect();
+        let f = |k: usize| {
+            SWEEP_STEPS
+                .iter()
+                .zip(kl)
+                .map(|(n, v)| ((*n as f64).log2(), v[k]))
+                .filter(|p| p.1.is_finite())
+                .collect()
+        };
         let floor = self.sweep.floor();
-        [f(0), f(1), vec![(0.0, floor), ((*SWEEP_STEPS.last().unwrap() as f64).log2(), floor)]]
+        [
+            f(0),
+            f(1),
+            vec![
+                (0.0, floor),
+                ((*SWEEP_STEPS.last().unwrap() as f64).log2(), floor),
+            ],
+        ]
     }
 
     /// Draws the histogram KL to the data against log₂ N for both flows, with the floor.
     #[wasm_bindgen(js_name = drawQuality)]
-    pub fn draw_quality(&self, canvas: &HtmlCanvasElement, dpr: f64, dark: bool) -> Result<(), JsError> {
+    pub fn draw_quality(
+        &self,
+        canvas: &HtmlCanvasElement,
+        dpr: f64,
+        dark: bool,
+    ) -> Result<(), JsError> {
         let pts = self.quality_series();
         let pal = palette(dark);
         let series = [
-            Series { label: "", color: pal[2], points: &pts[2], width: 1.2 },
-            Series { label: "", color: pal[1], points: &pts[0], width: 2.0 },
-            Series { label: "", color: pal[0], points: &pts[1], width: 2.0 },
+            Series {
+                label: "",
+                color: pal[2],
+                points: &pts[2],
+                width: 1.2,
+            },
+            Series {
+                label: "",
+                color: pal[1],
+                points: &pts[0],
+                width: 2.0,
+            },
+            Series {
+                label: "",
+                color: pal[0],
+                points: &pts[1],
+                width: 2.0,
+            },
         ];
         let root = CanvasBackend::with_canvas_object(canvas.clone())
             .ok_or_else(|| JsError::new("plotters could not use the canvas"))?
             .into_drawing_area();
-        draw_multi_chart(&root, &series, "log₂ N (steps)", "histogram KL to p", true, clamp_dpr(dpr), &ChartTheme::for_theme(dark))
-            .map_err(|e| JsError::new(&e))?;
-        root.present().map_err(|e| JsError::new(&format!("{e:?}")))?;
+        draw_multi_chart(
+            &root,
+            &series,
+            "log₂ N (steps)",
+            "histogram KL to p",
+            true,
+            clamp_dpr(dpr),
+            &ChartTheme::for_theme(dark),
+        )
+        .map_err(|e| JsError::new(&e))?;
+        root.present()
+            .map_err(|e| JsError::new(&format!("{e:?}")))?;
         Ok(())
     }
 
@@ -371,15 +492,43 @@ impl FlowPathsWidget {
     #[wasm_bindgen(js_name = qualitySvg)]
     pub fn quality_svg(&self, width: u32, height: u32, dark: bool) -> Result<String, JsError> {
         if !(100..=4000).contains(&width) || !(60..=4000).contains(&height) {
-            return Err(Error::invalid("width, height", "pixels in [100, 4000] × [60, 4000]", format!("{width} × {height}")).into());
+            return Err(Error::invalid(
+                "width, height",
+                "pixels in [100, 4000] × [60, 4000]",
+                format!("{width} × {height}"),
+            )
+            .into());
         }
         let pts = self.quality_series();
         let pal = palette(dark);
         let series = [
-            Series { label: "exact samples", color: pal[2], points: &pts[2], width: 1.2 },
-            Series { label: "flow matching", color: pal[1], points: &pts[0], width: 2.0 },
-            Series { label: "probability flow", color: pal[0], points: &pts[1], width: 2.0 },
+            Series {
+                label: "exact samples",
+                color: pal[2],
+                points: &pts[2],
+                width: 1.2,
+            },
+            Series {
+                label: "flow matching",
+                color: pal[1],
+                points: &pts[0],
+                width: 2.0,
+            },
+            Series {
+                label: "probability flow",
+                color: pal[0],
+                points: &pts[1],
+                width: 2.0,
+            },
         ];
-        multi_chart_svg(&series, "log2 N (steps)", "histogram KL to p", true, (width, height), dark).map_err(|e| JsError::new(&e))
+        multi_chart_svg(
+            &series,
+            "log2 N (steps)",
+            "histogram KL to p",
+            true,
+            (width, height),
+            dark,
+        )
+        .map_err(|e| JsError::new(&e))
     }
 }

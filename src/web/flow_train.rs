@@ -53,7 +53,15 @@ fn parse_hidden(s: &str) -> Result<Vec<usize>, Error> {
         return Ok(vec![]);
     }
     s.split(',')
-        .map(|t| t.trim().parse::<usize>().map_err(|_| Error::invalid("hidden", "comma-separated layer widths such as 64,64", format!("{s:?}"))))
+        .map(|t| {
+            t.trim().parse::<usize>().map_err(|_| {
+                Error::invalid(
+                    "hidden",
+                    "comma-separated layer widths such as 64,64",
+                    format!("{s:?}"),
+                )
+            })
+        })
         .collect()
 }
 
@@ -61,7 +69,11 @@ fn batch(b: f64, c: Coupling) -> Result<usize, Error> {
     if b.is_finite() && b.fract() == 0.0 && (1.0..=1e6).contains(&b) {
         check_batch(b as usize, c)
     } else {
-        Err(Error::invalid("batch_size", "an integer in [1, 4096] (at most 512 with minibatch-ot)", b))
+        Err(Error::invalid(
+            "batch_size",
+            "an integer in [1, 4096] (at most 512 with minibatch-ot)",
+            b,
+        ))
     }
 }
 
@@ -92,7 +104,10 @@ pub struct FlowTrainWidget {
 
 impl FlowTrainWidget {
     fn record(&mut self) {
-        let row = [self.trainer.iteration() as f64, self.trainer.relative_error(&self.set)];
+        let row = [
+            self.trainer.iteration() as f64,
+            self.trainer.relative_error(&self.set),
+        ];
         if self.history.last().map(|r| r[0]) == Some(row[0]) {
             self.history.pop();
         }
@@ -116,7 +131,11 @@ impl FlowTrainWidget {
         self.use_data(&data, target)
     }
 
-    fn use_data(&mut self, data: &crate::mixture::GaussianMixture, target: &str) -> Result<(), Error> {
+    fn use_data(
+        &mut self,
+        data: &crate::mixture::GaussianMixture,
+        target: &str,
+    ) -> Result<(), Error> {
         let data = data.clone();
         self.set = FlowEvalSet::new(&data, 2000, 99)?;
         self.exact = CondOtVelocity::new(&data);
@@ -134,10 +153,23 @@ impl FlowTrainWidget {
     /// widths `hidden` (e.g. `64,64`), SiLU, Adam `learning_rate` ∈ (0, 1], `batch_size`
     /// ∈ [1, 4096] (≤ 512 with minibatch OT), `coupling` = `independent` | `minibatch-ot`, `seed`.
     #[wasm_bindgen(constructor)]
-    pub fn new(target: &str, hidden: &str, learning_rate: f64, batch_size: f64, coupling: &str, seed: u32) -> Result<FlowTrainWidget, JsError> {
+    pub fn new(
+        target: &str,
+        hidden: &str,
+        learning_rate: f64,
+        batch_size: f64,
+        coupling: &str,
+        seed: u32,
+    ) -> Result<FlowTrainWidget, JsError> {
         let data = flow_target(target)?;
         let coupling = Coupling::from_name(coupling)?;
-        let cfg = FlowConfig { hidden: parse_hidden(hidden)?, activation: Activation::Silu, learning_rate, batch_size: batch(batch_size, coupling)?, coupling };
+        let cfg = FlowConfig {
+            hidden: parse_hidden(hidden)?,
+            activation: Activation::Silu,
+            learning_rate,
+            batch_size: batch(batch_size, coupling)?,
+            coupling,
+        };
         let trainer = FlowTrainer::new(&data, cfg, seed as u64)?;
         let noise = Particles::normal(SAMPLES, [0.0, 0.0], 1.0, 4242);
         let mut w = FlowTrainWidget {
@@ -195,7 +227,12 @@ impl FlowTrainWidget {
     /// The data point under canvas pixel (px, py) of a `width` × `height` picture of this widget.
     #[wasm_bindgen(js_name = pixelToData)]
     pub fn pixel_to_data(&self, px: f64, py: f64, width: u32, height: u32, dpr: f64) -> Vec<f64> {
-        let (rect, view) = crate::chart::square_layout(width, height, clamp_dpr(dpr), flow_view(self.trainer.data()));
+        let (rect, view) = crate::chart::square_layout(
+            width,
+            height,
+            clamp_dpr(dpr),
+            flow_view(self.trainer.data()),
+        );
         crate::chart::pixel_to_data(rect, view, px, py).to_vec()
     }
 
@@ -243,7 +280,12 @@ impl FlowTrainWidget {
         let m = OdeMethod::from_name(method)?;
         let n = check_steps(steps)?;
         if n > MAX_SAMPLE_STEPS {
-            return Err(Error::invalid("steps", format!("an integer in [1, {MAX_SAMPLE_STEPS}]"), n).into());
+            return Err(Error::invalid(
+                "steps",
+                format!("an integer in [1, {MAX_SAMPLE_STEPS}]"),
+                n,
+            )
+            .into());
         }
         if self.sampled == Some((m, n)) {
             return Ok(());
@@ -251,11 +293,26 @@ impl FlowTrainWidget {
         let mut ode = OdeIntegrator::new(m, n, self.noise.clone(), 0)?;
         let learned = ode.run(&mut self.trainer);
         self.samples = ode.particles().clone();
-        self.sample_flow = if learned.is_ok() { [ode.kinetic_energy(), ode.straightness_gap(), ode.length_over_chord()] } else { [f64::NAN; 3] };
+        self.sample_flow = if learned.is_ok() {
+            [
+                ode.kinetic_energy(),
+                ode.straightness_gap(),
+                ode.length_over_chord(),
+            ]
+        } else {
+            [f64::NAN; 3]
+        };
         let mut ex = OdeIntegrator::new(m, n, self.noise.clone(), 0)?;
         ex.run(&mut self.exact)?;
         self.exact_samples = ex.particles().clone();
-        self.sample_kl = [if learned.is_ok() { self.hist.kl(&self.samples) } else { f64::INFINITY }, self.hist.kl(&self.exact_samples)];
+        self.sample_kl = [
+            if learned.is_ok() {
+                self.hist.kl(&self.samples)
+            } else {
+                f64::INFINITY
+            },
+            self.hist.kl(&self.exact_samples),
+        ];
         self.sampled = Some((m, n));
         learned.map_err(|_| JsError::new("the learned flow diverged while sampling (a particle left the disc of radius 10000); train longer or lower the learning rate"))
     }
@@ -264,7 +321,11 @@ impl FlowTrainWidget {
     /// steps), of 1000 exact i.i.d. samples in expectation (the floor)].
     #[wasm_bindgen(js_name = sampleKl)]
     pub fn sample_kl(&self) -> Vec<f64> {
-        vec![self.sample_kl[0], self.sample_kl[1], self.hist.floor(SAMPLES)]
+        vec![
+            self.sample_kl[0],
+            self.sample_kl[1],
+            self.hist.floor(SAMPLES),
+        ]
     }
 
     /// The learned flow's last sampling run: [kinetic energy K̂ = mean Σ‖Δx‖²/h, straightness gap
@@ -289,12 +350,20 @@ impl FlowTrainWidget {
 
     /// The history as [iteration, relative error, …].
     pub fn history(&self) -> Vec<f64> {
-        self.history.iter().flat_map(|r| r.iter().copied()).collect()
+        self.history
+            .iter()
+            .flat_map(|r| r.iter().copied())
+            .collect()
     }
 
     /// v_θ(x, τ) at (xs[i], ys[i]) as [v₁, v₂, …].
     #[wasm_bindgen(js_name = learnedVelocity)]
-    pub fn learned_velocity(&mut self, xs: &[f32], ys: &[f32], tau: f64) -> Result<Vec<f32>, JsError> {
+    pub fn learned_velocity(
+        &mut self,
+        xs: &[f32],
+        ys: &[f32],
+        tau: f64,
+    ) -> Result<Vec<f32>, JsError> {
         let mut out = vec![0.0; 2 * xs.len()];
         self.trainer.velocity_at(tau, xs, ys, &mut out)?;
         Ok(out)
@@ -303,26 +372,45 @@ impl FlowTrainWidget {
     /// Draws the exact density of p_τ with arrows of the learned (`learned`) or exact field at τ,
     /// with one arrow scale shared by both pictures.
     #[wasm_bindgen(js_name = drawField)]
-    pub fn draw_field(&mut self, canvas: &HtmlCanvasElement, learned: bool, tau: f64, dpr: f64, dark: bool) -> Result<(), JsError> {
+    pub fn draw_field(
+        &mut self,
+        canvas: &HtmlCanvasElement,
+        learned: bool,
+        tau: f64,
+        dpr: f64,
+        dark: bool,
+    ) -> Result<(), JsError> {
         let dpr = clamp_dpr(dpr);
         check_tau(tau)?;
         let p = self.exact.marginal(tau)?;
         let (rect, view) = layout(canvas, flow_view(self.trainer.data()), dpr);
-        let vp = Viewport { data: view, width: rect.width as usize, height: rect.height as usize };
+        let vp = Viewport {
+            data: view,
+            width: rect.width as usize,
+            height: rect.height as usize,
+        };
         let pal = EbmPalette::for_theme(dark);
         let k = learned as usize;
         self.pictures[k].shade(&vp, |x| p.log_density(x), Shading::LogDensity, &pal);
         let arrows = arrows_per_side(vp.width, dpr);
         arrow_grid(&vp, arrows, &mut self.xs, &mut self.ys);
         let n = self.xs.len();
-        let exact: Vec<[f64; 2]> = (0..n).map(|i| self.exact.velocity_at(tau, [self.xs[i] as f64, self.ys[i] as f64])).collect::<Result<_, _>>()?;
+        let exact: Vec<[f64; 2]> = (0..n)
+            .map(|i| {
+                self.exact
+                    .velocity_at(tau, [self.xs[i] as f64, self.ys[i] as f64])
+            })
+            .collect::<Result<_, _>>()?;
         let mags: Vec<f64> = exact.iter().map(|e| e[0].hypot(e[1])).collect();
         let cell = vp.width as f64 / arrows as f64;
         let scale = arrow_scale(&mags, cell);
         self.out.resize(2 * n, 0.0);
         let vecs: Vec<[f64; 2]> = if learned {
-            self.trainer.velocity_at(tau, &self.xs, &self.ys, &mut self.out)?;
-            (0..n).map(|i| [self.out[2 * i] as f64, self.out[2 * i + 1] as f64]).collect()
+            self.trainer
+                .velocity_at(tau, &self.xs, &self.ys, &mut self.out)?;
+            (0..n)
+                .map(|i| [self.out[2 * i] as f64, self.out[2 * i + 1] as f64])
+                .collect()
         } else {
             exact
         };
@@ -334,7 +422,14 @@ impl FlowTrainWidget {
             }
             let cap = 0.9 * cell;
             let f = if len > cap { cap / len } else { 1.0 };
-            arrow_points(&vp, [self.xs[i] as f64, self.ys[i] as f64], v[0] * scale * f, -v[1] * scale * f, &mut ax, &mut ay);
+            arrow_points(
+                &vp,
+                [self.xs[i] as f64, self.ys[i] as f64],
+                v[0] * scale * f,
+                -v[1] * scale * f,
+                &mut ax,
+                &mut ay,
+            );
         }
         let size = (1.2 * dpr).round().max(1.0) as usize;
         let colour = if learned { pal.negative } else { pal.marker };
@@ -345,19 +440,35 @@ impl FlowTrainWidget {
     /// Draws ‖v_θ(x, τ) − u_τ(x)‖² over the plane, log colour scale over four decades below its
     /// maximum (see `errorRange`).
     #[wasm_bindgen(js_name = drawError)]
-    pub fn draw_error(&mut self, canvas: &HtmlCanvasElement, tau: f64, dpr: f64, dark: bool) -> Result<(), JsError> {
+    pub fn draw_error(
+        &mut self,
+        canvas: &HtmlCanvasElement,
+        tau: f64,
+        dpr: f64,
+        dark: bool,
+    ) -> Result<(), JsError> {
         let dpr = clamp_dpr(dpr);
         check_tau(tau)?;
         let (rect, view) = layout(canvas, flow_view(self.trainer.data()), dpr);
-        let vp = Viewport { data: view, width: rect.width as usize, height: rect.height as usize };
+        let vp = Viewport {
+            data: view,
+            width: rect.width as usize,
+            height: rect.height as usize,
+        };
         let g = HEAT_GRID;
         heat_grid(&vp, g, g, &mut self.xs, &mut self.ys);
         self.out.resize(2 * g * g, 0.0);
-        self.trainer.velocity_at(tau, &self.xs, &self.ys, &mut self.out)?;
+        self.trainer
+            .velocity_at(tau, &self.xs, &self.ys, &mut self.out)?;
         let mut vals = Vec::with_capacity(g * g);
         for i in 0..g * g {
-            let e = self.exact.velocity_at(tau, [self.xs[i] as f64, self.ys[i] as f64])?;
-            let (dx, dy) = (self.out[2 * i] as f64 - e[0], self.out[2 * i + 1] as f64 - e[1]);
+            let e = self
+                .exact
+                .velocity_at(tau, [self.xs[i] as f64, self.ys[i] as f64])?;
+            let (dx, dy) = (
+                self.out[2 * i] as f64 - e[0],
+                self.out[2 * i + 1] as f64 - e[1],
+            );
             vals.push(dx * dx + dy * dy);
         }
         self.heat_range = render_heat(&vp, &vals, g, g, &mut self.heat);
@@ -372,11 +483,20 @@ impl FlowTrainWidget {
 
     /// Draws the data density with the learned samples (after `sample`).
     #[wasm_bindgen(js_name = drawSamples)]
-    pub fn draw_samples(&mut self, canvas: &HtmlCanvasElement, dpr: f64, dark: bool) -> Result<(), JsError> {
+    pub fn draw_samples(
+        &mut self,
+        canvas: &HtmlCanvasElement,
+        dpr: f64,
+        dark: bool,
+    ) -> Result<(), JsError> {
         let dpr = clamp_dpr(dpr);
         let data = self.trainer.data().clone();
         let (rect, view) = layout(canvas, flow_view(&data), dpr);
-        let vp = Viewport { data: view, width: rect.width as usize, height: rect.height as usize };
+        let vp = Viewport {
+            data: view,
+            width: rect.width as usize,
+            height: rect.height as usize,
+        };
         let pal = EbmPalette::for_theme(dark);
         let pic = &mut self.pictures[2];
         pic.shade(&vp, |x| data.log_density(x), Shading::LogDensity, &pal);
@@ -387,22 +507,46 @@ impl FlowTrainWidget {
 
     /// Draws the relative error against training step (log scale).
     #[wasm_bindgen(js_name = drawHistory)]
-    pub fn draw_history(&self, canvas: &HtmlCanvasElement, dpr: f64, dark: bool) -> Result<(), JsError> {
+    pub fn draw_history(
+        &self,
+        canvas: &HtmlCanvasElement,
+        dpr: f64,
+        dark: bool,
+    ) -> Result<(), JsError> {
         let pts: Vec<(f64, f64)> = self.history.iter().map(|r| (r[0], r[1])).collect();
         let pal = palette(dark);
-        let series = [Series { label: "", color: pal[0], points: &pts, width: 1.8 }];
+        let series = [Series {
+            label: "",
+            color: pal[0],
+            points: &pts,
+            width: 1.8,
+        }];
         let root = CanvasBackend::with_canvas_object(canvas.clone())
             .ok_or_else(|| JsError::new("plotters could not use the canvas"))?
             .into_drawing_area();
-        draw_multi_chart(&root, &series, "training step", "relative error", true, clamp_dpr(dpr), &ChartTheme::for_theme(dark)).map_err(|e| JsError::new(&e))?;
-        root.present().map_err(|e| JsError::new(&format!("{e:?}")))?;
+        draw_multi_chart(
+            &root,
+            &series,
+            "training step",
+            "relative error",
+            true,
+            clamp_dpr(dpr),
+            &ChartTheme::for_theme(dark),
+        )
+        .map_err(|e| JsError::new(&e))?;
+        root.present()
+            .map_err(|e| JsError::new(&format!("{e:?}")))?;
         Ok(())
     }
 
     /// Uses the simd128 kernels (`true`, when compiled in) or the scalar ones (same bits).
     #[wasm_bindgen(js_name = setSimd)]
     pub fn set_simd(&mut self, on: bool) {
-        let path = if on { KernelPath::best() } else { KernelPath::Scalar };
+        let path = if on {
+            KernelPath::best()
+        } else {
+            KernelPath::Scalar
+        };
         self.trainer.set_path(path);
         self.exact.set_path(path);
         self.sampled = None;
@@ -441,7 +585,10 @@ impl FlowTrainWidget {
     /// The divergence message, or an empty string.
     #[wasm_bindgen(getter)]
     pub fn diverged(&self) -> String {
-        self.trainer.diverged().map(|e| e.to_string()).unwrap_or_default()
+        self.trainer
+            .diverged()
+            .map(|e| e.to_string())
+            .unwrap_or_default()
     }
 
     /// The network, e.g. `3-64-64-2 (silu)`.
@@ -476,7 +623,9 @@ impl FlowTrainWidget {
     /// Loads a weights file of the same architecture (clears Adam and the step count).
     #[wasm_bindgen(js_name = importWeights)]
     pub fn import_weights(&mut self, bytes: &[u8]) -> Result<(), JsError> {
-        self.trainer.import_weights(bytes).map_err(|e| JsError::new(&e.to_string()))?;
+        self.trainer
+            .import_weights(bytes)
+            .map_err(|e| JsError::new(&e.to_string()))?;
         self.restart();
         Ok(())
     }

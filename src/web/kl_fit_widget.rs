@@ -28,8 +28,16 @@ use web_sys::HtmlCanvasElement;
 const HISTORY_MAX: usize = 2000;
 
 enum Fits {
-    One { fwd: GaussianFit1, rev: GaussianFit1 },
-    Two { fwd: GaussianFit2, rev: GaussianFit2, raster: Raster, key: Option<(usize, usize, bool)> },
+    One {
+        fwd: GaussianFit1,
+        rev: GaussianFit1,
+    },
+    Two {
+        fwd: GaussianFit2,
+        rev: GaussianFit2,
+        raster: Raster,
+        key: Option<(usize, usize, bool)>,
+    },
 }
 
 /// Forward and reverse Gaussian fits of one target.
@@ -60,7 +68,10 @@ fn start_2d(p: &GaussianMixture, seed: u32) -> [f64; 2] {
     let mut r = sim_rng(seed as u64 ^ 0x6b6c);
     let u = |r: &mut crate::rng::SimRng| (r.next_u32() as f64 + 0.5) / 4_294_967_296.0;
     // the middle 60 % of the box, so that the start is near the mass
-    [b[0] + (0.2 + 0.6 * u(&mut r)) * (b[1] - b[0]), b[2] + (0.2 + 0.6 * u(&mut r)) * (b[3] - b[2])]
+    [
+        b[0] + (0.2 + 0.6 * u(&mut r)) * (b[1] - b[0]),
+        b[2] + (0.2 + 0.6 * u(&mut r)) * (b[3] - b[2]),
+    ]
 }
 
 #[wasm_bindgen]
@@ -69,12 +80,27 @@ impl KlFitWidget {
     /// `weight` w ∈ (0, 1), `sd` s ∈ [0.1, 5]; reverse fit started at N(`start`, 1) with
     /// `start` ∈ [−15, 15]; forward fit started at N(0, 1); learning rate ∈ (0, 10].
     #[wasm_bindgen(js_name = oneD)]
-    pub fn one_d(separation: f64, weight: f64, sd: f64, start: f64, learning_rate: f64) -> Result<KlFitWidget, JsError> {
+    pub fn one_d(
+        separation: f64,
+        weight: f64,
+        sd: f64,
+        start: f64,
+        learning_rate: f64,
+    ) -> Result<KlFitWidget, JsError> {
         let p = target_1d(separation, weight, sd)?;
         check_range("reverse start", start, -15.0, 15.0, false)?;
         let fwd = GaussianFit1::new(p.clone(), Direction::Forward, 0.0, 1.0, learning_rate)?;
         let rev = GaussianFit1::new(p, Direction::Reverse, start, 1.0, learning_rate)?;
-        let mut w = KlFitWidget { fits: Fits::One { fwd, rev }, lr: learning_rate, seed: 0, start, truncate: false, history: vec![], stride: 1, iterations: 0 };
+        let mut w = KlFitWidget {
+            fits: Fits::One { fwd, rev },
+            lr: learning_rate,
+            seed: 0,
+            start,
+            truncate: false,
+            history: vec![],
+            stride: 1,
+            iterations: 0,
+        };
         w.record();
         Ok(w)
     }
@@ -83,12 +109,34 @@ impl KlFitWidget {
     /// component means `means` = [x₀, y₀, x₁, y₁, …] when given; the reverse fit starts at a
     /// point drawn from `seed`.
     #[wasm_bindgen(js_name = twoD)]
-    pub fn two_d(target: &str, means: Option<Vec<f64>>, learning_rate: f64, seed: u32) -> Result<KlFitWidget, JsError> {
+    pub fn two_d(
+        target: &str,
+        means: Option<Vec<f64>>,
+        learning_rate: f64,
+        seed: u32,
+    ) -> Result<KlFitWidget, JsError> {
         let p = target_2d(target, means.as_deref())?;
-        let fwd = GaussianFit2::new(p.clone(), Direction::Forward, [0.0, 0.0], 1.0, learning_rate)?;
-        let rev = GaussianFit2::new(p.clone(), Direction::Reverse, start_2d(&p, seed), 1.0, learning_rate)?;
+        let fwd = GaussianFit2::new(
+            p.clone(),
+            Direction::Forward,
+            [0.0, 0.0],
+            1.0,
+            learning_rate,
+        )?;
+        let rev = GaussianFit2::new(
+            p.clone(),
+            Direction::Reverse,
+            start_2d(&p, seed),
+            1.0,
+            learning_rate,
+        )?;
         let mut w = KlFitWidget {
-            fits: Fits::Two { fwd, rev, raster: Raster::default(), key: None },
+            fits: Fits::Two {
+                fwd,
+                rev,
+                raster: Raster::default(),
+                key: None,
+            },
             lr: learning_rate,
             seed,
             start: 0.0,
@@ -158,11 +206,18 @@ impl KlFitWidget {
         match &mut self.fits {
             Fits::One { fwd, rev } => {
                 *fwd = GaussianFit1::new(fwd.target().clone(), Direction::Forward, 0.0, 1.0, lr)?;
-                *rev = GaussianFit1::new(rev.target().clone(), Direction::Reverse, self.start, 1.0, lr)?;
+                *rev = GaussianFit1::new(
+                    rev.target().clone(),
+                    Direction::Reverse,
+                    self.start,
+                    1.0,
+                    lr,
+                )?;
             }
             Fits::Two { fwd, rev, .. } => {
                 let p = fwd.target().clone();
-                *rev = GaussianFit2::new(p.clone(), Direction::Reverse, start_2d(&p, seed), 1.0, lr)?;
+                *rev =
+                    GaussianFit2::new(p.clone(), Direction::Reverse, start_2d(&p, seed), 1.0, lr)?;
                 *fwd = GaussianFit2::new(p, Direction::Forward, [0.0, 0.0], 1.0, lr)?;
             }
         }
@@ -239,7 +294,12 @@ impl KlFitWidget {
     /// 2D: the component means [x₀, y₀, …] of the target.
     pub fn means(&self) -> Vec<f64> {
         match &self.fits {
-            Fits::Two { fwd, .. } => fwd.target().components().iter().flat_map(|c| c.mean()).collect(),
+            Fits::Two { fwd, .. } => fwd
+                .target()
+                .components()
+                .iter()
+                .flat_map(|c| c.mean())
+                .collect(),
             Fits::One { fwd, .. } => fwd.target().means().to_vec(),
         }
     }
@@ -257,8 +317,20 @@ impl KlFitWidget {
             return self.truncated(i).0;
         }
         match &self.fits {
-            Fits::One { fwd, rev } => if i == 0 { fwd.kl_forward() } else { rev.kl_forward() },
-            Fits::Two { fwd, rev, .. } => if i == 0 { fwd.kl_forward() } else { rev.kl_forward() },
+            Fits::One { fwd, rev } => {
+                if i == 0 {
+                    fwd.kl_forward()
+                } else {
+                    rev.kl_forward()
+                }
+            }
+            Fits::Two { fwd, rev, .. } => {
+                if i == 0 {
+                    fwd.kl_forward()
+                } else {
+                    rev.kl_forward()
+                }
+            }
         }
     }
 
@@ -269,8 +341,20 @@ impl KlFitWidget {
             return self.truncated(i).1;
         }
         match &self.fits {
-            Fits::One { fwd, rev } => if i == 0 { fwd.kl_reverse() } else { rev.kl_reverse() },
-            Fits::Two { fwd, rev, .. } => if i == 0 { fwd.kl_reverse() } else { rev.kl_reverse() },
+            Fits::One { fwd, rev } => {
+                if i == 0 {
+                    fwd.kl_reverse()
+                } else {
+                    rev.kl_reverse()
+                }
+            }
+            Fits::Two { fwd, rev, .. } => {
+                if i == 0 {
+                    fwd.kl_reverse()
+                } else {
+                    rev.kl_reverse()
+                }
+            }
         }
     }
 
@@ -282,29 +366,68 @@ impl KlFitWidget {
                 let (m, s, p) = (f.mean(), f.sd(), f.target());
                 let [lo, hi] = p.support();
                 let (lo, hi) = (lo.min(m - 10.0 * s), hi.max(m + 10.0 * s));
-                let Ok(rule) = Rule1::new(lo, hi, 800, 4) else { return (f64::NAN, f64::NAN) };
-                let log_q = |x: f64| -0.5 * (2.0 * std::f64::consts::PI).ln() - s.ln() - (x - m) * (x - m) / (2.0 * s * s);
+                let Ok(rule) = Rule1::new(lo, hi, 800, 4) else {
+                    return (f64::NAN, f64::NAN);
+                };
+                let log_q = |x: f64| {
+                    -0.5 * (2.0 * std::f64::consts::PI).ln()
+                        - s.ln()
+                        - (x - m) * (x - m) / (2.0 * s * s)
+                };
                 let mass = rule.integrate(|x| if x >= 0.0 { log_q(x).exp() } else { 0.0 });
                 if mass <= 0.0 {
                     return (f64::INFINITY, f64::NAN);
                 }
-                let cut = |x: f64| if x >= 0.0 { log_q(x) - mass.ln() } else { f64::NEG_INFINITY };
-                (kl_1d(&rule, |x| p.log_density(x), cut), kl_1d(&rule, cut, |x| p.log_density(x)))
+                let cut = |x: f64| {
+                    if x >= 0.0 {
+                        log_q(x) - mass.ln()
+                    } else {
+                        f64::NEG_INFINITY
+                    }
+                };
+                (
+                    kl_1d(&rule, |x| p.log_density(x), cut),
+                    kl_1d(&rule, cut, |x| p.log_density(x)),
+                )
             }
             Fits::Two { fwd, rev, .. } => {
                 let f = if i == 0 { fwd } else { rev };
                 let (m, c, p) = (f.mean(), f.covariance(), f.target());
-                let Ok(g) = Gaussian2::new(m, c[0], c[1], c[2]) else { return (f64::NAN, f64::NAN) };
+                let Ok(g) = Gaussian2::new(m, c[0], c[1], c[2]) else {
+                    return (f64::NAN, f64::NAN);
+                };
                 let b = p.view_box();
                 let (sx, sy) = (8.0 * c[0].sqrt(), 8.0 * c[2].sqrt());
-                let bx = [b[0].min(m[0] - sx), b[1].max(m[0] + sx), b[2].min(m[1] - sy), b[3].max(m[1] + sy)];
-                let Ok(rule) = Rule2::new(bx, 96, 2) else { return (f64::NAN, f64::NAN) };
-                let mass = rule.integrate(|x| if x[0] >= 0.0 { g.log_density(x).exp() } else { 0.0 });
+                let bx = [
+                    b[0].min(m[0] - sx),
+                    b[1].max(m[0] + sx),
+                    b[2].min(m[1] - sy),
+                    b[3].max(m[1] + sy),
+                ];
+                let Ok(rule) = Rule2::new(bx, 96, 2) else {
+                    return (f64::NAN, f64::NAN);
+                };
+                let mass = rule.integrate(|x| {
+                    if x[0] >= 0.0 {
+                        g.log_density(x).exp()
+                    } else {
+                        0.0
+                    }
+                });
                 if mass <= 0.0 {
                     return (f64::INFINITY, f64::NAN);
                 }
-                let cut = |x: [f64; 2]| if x[0] >= 0.0 { g.log_density(x) - mass.ln() } else { f64::NEG_INFINITY };
-                (kl_2d(&rule, |x| p.log_density(x), cut), kl_2d(&rule, cut, |x| p.log_density(x)))
+                let cut = |x: [f64; 2]| {
+                    if x[0] >= 0.0 {
+                        g.log_density(x) - mass.ln()
+                    } else {
+                        f64::NEG_INFINITY
+                    }
+                };
+                (
+                    kl_2d(&rule, |x| p.log_density(x), cut),
+                    kl_2d(&rule, cut, |x| p.log_density(x)),
+                )
             }
         }
     }
@@ -326,7 +449,12 @@ impl KlFitWidget {
                 let s = if i == 0 { fwd.sd() } else { rev.sd() };
                 vec![s * s]
             }
-            Fits::Two { fwd, rev, .. } => (if i == 0 { fwd.covariance() } else { rev.covariance() }).to_vec(),
+            Fits::Two { fwd, rev, .. } => (if i == 0 {
+                fwd.covariance()
+            } else {
+                rev.covariance()
+            })
+            .to_vec(),
         }
     }
 
@@ -365,18 +493,43 @@ impl KlFitWidget {
 
     /// Each fit's own objective against iteration.
     #[wasm_bindgen(js_name = drawHistory)]
-    pub fn draw_history(&self, canvas: &HtmlCanvasElement, dpr: f64, dark: bool) -> Result<(), JsError> {
+    pub fn draw_history(
+        &self,
+        canvas: &HtmlCanvasElement,
+        dpr: f64,
+        dark: bool,
+    ) -> Result<(), JsError> {
         let root = CanvasBackend::with_canvas_object(canvas.clone())
             .ok_or_else(|| JsError::new("plotters could not use the canvas"))?
             .into_drawing_area();
         let c = self.curves();
         let pal = palette(dark);
         let s = [
-            Series { label: "forward fit: KL(p‖q)", color: pal[0], points: &c[0], width: 2.0 },
-            Series { label: "reverse fit: KL(q‖p)", color: pal[1], points: &c[1], width: 2.0 },
+            Series {
+                label: "forward fit: KL(p‖q)",
+                color: pal[0],
+                points: &c[0],
+                width: 2.0,
+            },
+            Series {
+                label: "reverse fit: KL(q‖p)",
+                color: pal[1],
+                points: &c[1],
+                width: 2.0,
+            },
         ];
-        draw_multi_chart(&root, &s, "iteration", "KL (nats)", false, dpr_ok(dpr), &ChartTheme::for_theme(dark)).map_err(|e| JsError::new(&e))?;
-        root.present().map_err(|e| JsError::new(&format!("{e:?}")))?;
+        draw_multi_chart(
+            &root,
+            &s,
+            "iteration",
+            "KL (nats)",
+            false,
+            dpr_ok(dpr),
+            &ChartTheme::for_theme(dark),
+        )
+        .map_err(|e| JsError::new(&e))?;
+        root.present()
+            .map_err(|e| JsError::new(&format!("{e:?}")))?;
         Ok(())
     }
 
@@ -386,14 +539,37 @@ impl KlFitWidget {
         let c = self.curves();
         let pal = palette(dark);
         let s = [
-            Series { label: "forward fit: KL(p‖q)", color: pal[0], points: &c[0], width: 2.0 },
-            Series { label: "reverse fit: KL(q‖p)", color: pal[1], points: &c[1], width: 2.0 },
+            Series {
+                label: "forward fit: KL(p‖q)",
+                color: pal[0],
+                points: &c[0],
+                width: 2.0,
+            },
+            Series {
+                label: "reverse fit: KL(q‖p)",
+                color: pal[1],
+                points: &c[1],
+                width: 2.0,
+            },
         ];
-        multi_chart_svg(&s, "iteration", "KL (nats)", false, (width.clamp(100, 4000), height.clamp(80, 4000)), dark).map_err(|e| JsError::new(&e))
+        multi_chart_svg(
+            &s,
+            "iteration",
+            "KL (nats)",
+            false,
+            (width.clamp(100, 4000), height.clamp(80, 4000)),
+            dark,
+        )
+        .map_err(|e| JsError::new(&e))
     }
 
     /// Draws p and both fits: 1D curves, or the 2D density with 1σ and 2σ ellipses.
-    pub fn draw(&mut self, canvas: &HtmlCanvasElement, dpr: f64, dark: bool) -> Result<(), JsError> {
+    pub fn draw(
+        &mut self,
+        canvas: &HtmlCanvasElement,
+        dpr: f64,
+        dark: bool,
+    ) -> Result<(), JsError> {
         let dpr = dpr_ok(dpr);
         let pal = palette(dark);
         match &mut self.fits {
@@ -401,8 +577,13 @@ impl KlFitWidget {
                 let p = fwd.target();
                 let [lo, hi] = p.support();
                 let (lo, hi) = (lo.max(-20.0) * 0.6, hi.min(20.0) * 0.6);
-                let xs: Vec<f64> = (0..=400).map(|k| lo + (hi - lo) * k as f64 / 400.0).collect();
-                let dens = |m: f64, s: f64, x: f64| (-(x - m) * (x - m) / (2.0 * s * s)).exp() / (s * (2.0 * std::f64::consts::PI).sqrt());
+                let xs: Vec<f64> = (0..=400)
+                    .map(|k| lo + (hi - lo) * k as f64 / 400.0)
+                    .collect();
+                let dens = |m: f64, s: f64, x: f64| {
+                    (-(x - m) * (x - m) / (2.0 * s * s)).exp()
+                        / (s * (2.0 * std::f64::consts::PI).sqrt())
+                };
                 // q cut to x ≥ 0 and renormalised; the mass on x ≥ 0 by the trapezoid rule on
                 // [0, m + 12 s] with 2000 steps (a picture, not a readout)
                 let mass = |m: f64, s: f64| {
@@ -411,33 +592,78 @@ impl KlFitWidget {
                     if h == 0.0 {
                         return 0.0;
                     }
-                    (0..2000).map(|k| 0.5 * h * (dens(m, s, k as f64 * h) + dens(m, s, (k + 1) as f64 * h))).sum::<f64>()
+                    (0..2000)
+                        .map(|k| {
+                            0.5 * h * (dens(m, s, k as f64 * h) + dens(m, s, (k + 1) as f64 * h))
+                        })
+                        .sum::<f64>()
                 };
                 let truncate = self.truncate;
                 let curve = |m: f64, s: f64| -> Vec<(f64, f64)> {
-                    let z = if truncate { mass(m, s).max(1e-300) } else { 1.0 };
-                    xs.iter().map(|&x| (x, if truncate && x < 0.0 { 0.0 } else { dens(m, s, x) / z })).collect()
+                    let z = if truncate {
+                        mass(m, s).max(1e-300)
+                    } else {
+                        1.0
+                    };
+                    xs.iter()
+                        .map(|&x| {
+                            (
+                                x,
+                                if truncate && x < 0.0 {
+                                    0.0
+                                } else {
+                                    dens(m, s, x) / z
+                                },
+                            )
+                        })
+                        .collect()
                 };
                 let pc: Vec<(f64, f64)> = xs.iter().map(|&x| (x, p.log_density(x).exp())).collect();
                 let fc = curve(fwd.mean(), fwd.sd());
                 let rc = curve(rev.mean(), rev.sd());
                 let theme = ChartTheme::for_theme(dark);
                 let s = [
-                    Series { label: "target p", color: theme.fg, points: &pc, width: 3.0 },
-                    Series { label: "forward fit q", color: pal[0], points: &fc, width: 2.0 },
-                    Series { label: "reverse fit q", color: pal[1], points: &rc, width: 2.0 },
+                    Series {
+                        label: "target p",
+                        color: theme.fg,
+                        points: &pc,
+                        width: 3.0,
+                    },
+                    Series {
+                        label: "forward fit q",
+                        color: pal[0],
+                        points: &fc,
+                        width: 2.0,
+                    },
+                    Series {
+                        label: "reverse fit q",
+                        color: pal[1],
+                        points: &rc,
+                        width: 2.0,
+                    },
                 ];
                 let root = CanvasBackend::with_canvas_object(canvas.clone())
                     .ok_or_else(|| JsError::new("plotters could not use the canvas"))?
                     .into_drawing_area();
-                draw_multi_chart(&root, &s, "x", "density", false, dpr, &theme).map_err(|e| JsError::new(&e))?;
-                root.present().map_err(|e| JsError::new(&format!("{e:?}")))?;
+                draw_multi_chart(&root, &s, "x", "density", false, dpr, &theme)
+                    .map_err(|e| JsError::new(&e))?;
+                root.present()
+                    .map_err(|e| JsError::new(&format!("{e:?}")))?;
                 Ok(())
             }
-            Fits::Two { fwd, rev, raster, key } => {
+            Fits::Two {
+                fwd,
+                rev,
+                raster,
+                key,
+            } => {
                 let p = fwd.target().clone();
                 let (rect, view) = layout(canvas, p.view_box(), dpr);
-                let vp = Viewport { data: view, width: rect.width as usize, height: rect.height as usize };
+                let vp = Viewport {
+                    data: view,
+                    width: rect.width as usize,
+                    height: rect.height as usize,
+                };
                 let rp = Palette::for_theme(dark);
                 let k = (vp.width, vp.height, dark);
                 if *key != Some(k) {
@@ -447,11 +673,19 @@ impl KlFitWidget {
                 blit_with_axes(canvas, raster.frame(), rect, view, dpr, dark)?;
                 let ctx = context(canvas)?;
                 let to_px = |x: f64, y: f64| {
-                    (rect.left as f64 + (x - view[0]) / (view[1] - view[0]) * rect.width as f64, rect.top as f64 + (view[3] - y) / (view[3] - view[2]) * rect.height as f64)
+                    (
+                        rect.left as f64 + (x - view[0]) / (view[1] - view[0]) * rect.width as f64,
+                        rect.top as f64 + (view[3] - y) / (view[3] - view[2]) * rect.height as f64,
+                    )
                 };
                 ctx.save();
                 ctx.begin_path();
-                ctx.rect(rect.left as f64, rect.top as f64, rect.width as f64, rect.height as f64);
+                ctx.rect(
+                    rect.left as f64,
+                    rect.top as f64,
+                    rect.width as f64,
+                    rect.height as f64,
+                );
                 ctx.clip();
                 for (f, col) in [(&*fwd, pal[0]), (&*rev, pal[1])] {
                     let (m, c) = (f.mean(), f.covariance());
@@ -467,7 +701,11 @@ impl KlFitWidget {
                             let a = t as f64 / 96.0 * std::f64::consts::TAU;
                             let (u, v) = (kk * a.cos(), kk * a.sin());
                             let (px, py) = to_px(m[0] + l11 * u, m[1] + l21 * u + l22 * v);
-                            if t == 0 { ctx.move_to(px, py) } else { ctx.line_to(px, py) }
+                            if t == 0 {
+                                ctx.move_to(px, py)
+                            } else {
+                                ctx.line_to(px, py)
+                            }
                         }
                         ctx.stroke();
                     }
@@ -491,7 +729,12 @@ impl KlFitWidget {
                     // shade the half-plane x < 0 where the cut q is zero
                     let (x0, _) = to_px(0.0, 0.0);
                     ctx.set_fill_style_str("rgba(127,127,127,0.25)");
-                    ctx.fill_rect(rect.left as f64, rect.top as f64, (x0 - rect.left as f64).max(0.0), rect.height as f64);
+                    ctx.fill_rect(
+                        rect.left as f64,
+                        rect.top as f64,
+                        (x0 - rect.left as f64).max(0.0),
+                        rect.height as f64,
+                    );
                 }
                 ctx.restore();
                 Ok(())
@@ -501,7 +744,13 @@ impl KlFitWidget {
 
     /// The data point under canvas pixel (`px`, `py`) (2D).
     #[wasm_bindgen(js_name = pixelToData)]
-    pub fn pixel_to_data(&self, canvas: &HtmlCanvasElement, px: f64, py: f64, dpr: f64) -> Vec<f64> {
+    pub fn pixel_to_data(
+        &self,
+        canvas: &HtmlCanvasElement,
+        px: f64,
+        py: f64,
+        dpr: f64,
+    ) -> Vec<f64> {
         let view = match &self.fits {
             Fits::Two { fwd, .. } => fwd.target().view_box(),
             Fits::One { fwd, .. } => {
@@ -519,7 +768,11 @@ fn css(c: RGBColor) -> String {
 }
 
 fn dpr_ok(dpr: f64) -> f64 {
-    if dpr.is_finite() && dpr > 0.0 { dpr.clamp(0.5, 4.0) } else { 1.0 }
+    if dpr.is_finite() && dpr > 0.0 {
+        dpr.clamp(0.5, 4.0)
+    } else {
+        1.0
+    }
 }
 
 fn target_1d(separation: f64, weight: f64, sd: f64) -> Result<Mixture1, Error> {
@@ -532,7 +785,11 @@ fn target_2d(name: &str, means: Option<&[f64]>) -> Result<GaussianMixture, Error
     let p = preset(name)?;
     let Some(m) = means else { return Ok(p) };
     if m.len() != 2 * p.len() {
-        return Err(Error::invalid("means", format!("{} numbers (x, y per component)", 2 * p.len()), m.len()));
+        return Err(Error::invalid(
+            "means",
+            format!("{} numbers (x, y per component)", 2 * p.len()),
+            m.len(),
+        ));
     }
     let comps = p
         .components()

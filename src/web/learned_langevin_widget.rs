@@ -26,7 +26,9 @@ use crate::nn::{weights_file, Mlp};
 use crate::particles::{check_count, Particles};
 use crate::presets::preset;
 use crate::raster::{Palette, Raster};
-use crate::score_langevin::{shipped_config, ExactScore, Levels, NetScore, ScoreField, ScoreLangevin};
+use crate::score_langevin::{
+    shipped_config, ExactScore, Levels, NetScore, ScoreField, ScoreLangevin,
+};
 use crate::stats::moments;
 use crate::viewport::Viewport;
 use plotters::prelude::IntoDrawingArea;
@@ -57,7 +59,11 @@ fn dpr_ok(dpr: f64) -> f64 {
 fn target_by_name(name: &str) -> Result<GaussianMixture, Error> {
     match name {
         "ring8" | "two-modes" | "gaussian" => preset(name),
-        other => Err(Error::invalid("target", "one of ring8, two-modes, gaussian", format!("{other:?}"))),
+        other => Err(Error::invalid(
+            "target",
+            "one of ring8, two-modes, gaussian",
+            format!("{other:?}"),
+        )),
     }
 }
 
@@ -65,7 +71,11 @@ fn sampler_by_name(name: &str) -> Result<bool, Error> {
     match name {
         "annealed" => Ok(true),
         "ula" => Ok(false),
-        other => Err(Error::invalid("sampler", "annealed or ula", format!("{other:?}"))),
+        other => Err(Error::invalid(
+            "sampler",
+            "annealed or ula",
+            format!("{other:?}"),
+        )),
     }
 }
 
@@ -73,7 +83,11 @@ fn train_steps(v: f64) -> Result<u64, Error> {
     if v.is_finite() && v.fract() == 0.0 && (0.0..=MAX_TRAIN_STEPS).contains(&v) {
         Ok(v as u64)
     } else {
-        Err(Error::invalid("train_steps", "an integer in [0, 100000]", v))
+        Err(Error::invalid(
+            "train_steps",
+            "an integer in [0, 100000]",
+            v,
+        ))
     }
 }
 
@@ -112,7 +126,8 @@ impl Plan {
             crate::annealed::check_step_size(self.step_size)?;
             let t = crate::annealed::check_steps_per_level(self.steps_per_level)?;
             let s2 = self.sigma_min * self.sigma_min;
-            let alpha = (self.step_size / s2 * (smallest_variance(p) + s2)).min(crate::annealed::MAX_STEP_SIZE);
+            let alpha = (self.step_size / s2 * (smallest_variance(p) + s2))
+                .min(crate::annealed::MAX_STEP_SIZE);
             Levels::fixed(self.sigma_min, alpha, (sched.levels() * t) as f64)
         }
     }
@@ -156,7 +171,11 @@ pub struct LearnedLangevinWidget {
 }
 
 /// The exact-score sampler, the learned-score sampler and their clouds.
-type Runs = (ScoreLangevin<ExactScore>, ScoreLangevin<NetScore>, [Particles; 2]);
+type Runs = (
+    ScoreLangevin<ExactScore>,
+    ScoreLangevin<NetScore>,
+    [Particles; 2],
+);
 
 fn build_runs(
     p: &GaussianMixture,
@@ -167,7 +186,12 @@ fn build_runs(
     path: KernelPath,
 ) -> Result<Runs, Error> {
     let levels = plan.levels(p)?;
-    let exact = ScoreLangevin::new(ExactScore::new(p, levels.sigmas())?, p, levels.clone(), seed as u64)?;
+    let exact = ScoreLangevin::new(
+        ExactScore::new(p, levels.sigmas())?,
+        p,
+        levels.clone(),
+        seed as u64,
+    )?;
     let mut field = NetScore::new(net.clone())?;
     field.set_path(path);
     let learned = ScoreLangevin::new(field, p, levels, seed as u64)?;
@@ -182,7 +206,14 @@ impl LearnedLangevinWidget {
 
     /// Restarts both samplers from the uniform start with the current network.
     fn restart(&mut self) -> Result<(), Error> {
-        let (e, l, c) = build_runs(&self.target, &self.plan, self.trainer.network(), self.n, self.seed, self.path)?;
+        let (e, l, c) = build_runs(
+            &self.target,
+            &self.plan,
+            self.trainer.network(),
+            self.n,
+            self.seed,
+            self.path,
+        )?;
         self.exact = e;
         self.learned = l;
         self.clouds = c;
@@ -204,7 +235,12 @@ impl LearnedLangevinWidget {
         let c = &self.clouds[which];
         self.scratch.resize(2 * c.len(), 0.0);
         let (lv, s) = (self.learned.level(), self.learned.sigma());
-        if self.learned.field_mut().score_into(lv, s, &c.xs, &c.ys, &mut self.scratch).is_err() {
+        if self
+            .learned
+            .field_mut()
+            .score_into(lv, s, &c.xs, &c.ys, &mut self.scratch)
+            .is_err()
+        {
             return f64::NAN;
         }
         relative_score_error(&q, c, &self.scratch)
@@ -260,7 +296,14 @@ impl LearnedLangevinWidget {
     ) -> Result<LearnedLangevinWidget, JsError> {
         let p = target_by_name(target)?;
         let n = check_count(particles)?;
-        let plan = Plan { annealed: sampler_by_name(sampler)?, sigma_max, sigma_min, levels, steps_per_level, step_size };
+        let plan = Plan {
+            annealed: sampler_by_name(sampler)?,
+            sigma_max,
+            sigma_min,
+            levels,
+            steps_per_level,
+            step_size,
+        };
         plan.levels(&p)?;
         let train_target = self::train_steps(train_steps)?;
         let trainer = DsmTrainer::new(&p, shipped_config(), seed as u64)?;
@@ -275,7 +318,11 @@ impl LearnedLangevinWidget {
             seed,
             trainer,
             train_target,
-            source: if train_target > 0 { "trained here".into() } else { "untrained".into() },
+            source: if train_target > 0 {
+                "trained here".into()
+            } else {
+                "untrained".into()
+            },
             exact,
             learned,
             clouds,
@@ -302,7 +349,8 @@ impl LearnedLangevinWidget {
     /// Throws with the file's problem; on error nothing changes.
     #[wasm_bindgen(js_name = loadWeights)]
     pub fn load_weights(&mut self, bytes: &[u8], source: &str) -> Result<(), JsError> {
-        let arch = weights_file::read_architecture(bytes).map_err(|e| JsError::new(&e.to_string()))?;
+        let arch =
+            weights_file::read_architecture(bytes).map_err(|e| JsError::new(&e.to_string()))?;
         if arch.input_dim() != 3 || arch.output_dim() != 2 {
             return Err(JsError::new(&format!(
                 "weights file: a score model must map (x₁, x₂, log σ) to 2 outputs (architecture 3-…-2); this file holds {}",
@@ -310,10 +358,16 @@ impl LearnedLangevinWidget {
             )));
         }
         let w = arch.widths();
-        let cfg = DsmConfig { hidden: w[1..w.len() - 1].to_vec(), activation: arch.activation(), ..shipped_config() };
+        let cfg = DsmConfig {
+            hidden: w[1..w.len() - 1].to_vec(),
+            activation: arch.activation(),
+            ..shipped_config()
+        };
         let mut trainer = DsmTrainer::new(&self.target, cfg, self.seed as u64)
             .map_err(|e| JsError::new(&format!("weights file: {e}")))?;
-        trainer.import_weights(bytes).map_err(|e| JsError::new(&e.to_string()))?;
+        trainer
+            .import_weights(bytes)
+            .map_err(|e| JsError::new(&e.to_string()))?;
         trainer.set_path(self.path);
         self.trainer = trainer;
         self.train_target = 0;
@@ -330,7 +384,11 @@ impl LearnedLangevinWidget {
         trainer.set_path(self.path);
         self.trainer = trainer;
         self.train_target = t;
-        self.source = if t > 0 { "trained here".into() } else { "untrained".into() };
+        self.source = if t > 0 {
+            "trained here".into()
+        } else {
+            "untrained".into()
+        };
         Ok(self.restart()?)
     }
 
@@ -352,7 +410,14 @@ impl LearnedLangevinWidget {
         steps_per_level: f64,
         step_size: f64,
     ) -> Result<(), JsError> {
-        let plan = Plan { annealed: sampler_by_name(sampler)?, sigma_max, sigma_min, levels, steps_per_level, step_size };
+        let plan = Plan {
+            annealed: sampler_by_name(sampler)?,
+            sigma_max,
+            sigma_min,
+            levels,
+            steps_per_level,
+            step_size,
+        };
         plan.levels(&self.target)?;
         self.plan = plan;
         Ok(self.restart()?)
@@ -379,7 +444,11 @@ impl LearnedLangevinWidget {
     /// Uses the simd128 GEMM (when compiled in) or the scalar one; both give identical bits.
     #[wasm_bindgen(js_name = setSimd)]
     pub fn set_simd(&mut self, on: bool) {
-        self.path = if on { KernelPath::best() } else { KernelPath::Scalar };
+        self.path = if on {
+            KernelPath::best()
+        } else {
+            KernelPath::Scalar
+        };
         self.trainer.set_path(self.path);
         self.learned.field_mut().set_path(self.path);
     }
@@ -486,7 +555,11 @@ impl LearnedLangevinWidget {
     #[wasm_bindgen(getter)]
     pub fn architecture(&self) -> String {
         let net = self.trainer.network();
-        format!("{}, {} parameters", net.architecture().describe(), net.params().len())
+        format!(
+            "{}, {} parameters",
+            net.architecture().describe(),
+            net.params().len()
+        )
     }
 
     /// True once the sampler has run all its steps.
@@ -525,7 +598,11 @@ impl LearnedLangevinWidget {
         self.exact
             .diverged()
             .map(|e| format!("exact-score run: {e}"))
-            .or_else(|| self.learned.diverged().map(|e| format!("learned-score run: {e}")))
+            .or_else(|| {
+                self.learned
+                    .diverged()
+                    .map(|e| format!("learned-score run: {e}"))
+            })
             .or_else(|| self.trainer.diverged().map(|e| format!("training: {e}")))
     }
 
@@ -552,7 +629,11 @@ impl LearnedLangevinWidget {
             self.kl = Some((lv, HistogramKl::new(&q, self.target.view_box(), KL_BINS)));
         }
         let h = &mut self.kl.as_mut().expect("just built").1;
-        Ok(vec![h.kl(&self.clouds[0]), h.kl(&self.clouds[1]), h.floor(self.n)])
+        Ok(vec![
+            h.kl(&self.clouds[0]),
+            h.kl(&self.clouds[1]),
+            h.floor(self.n),
+        ])
     }
 
     /// Means and covariances: [exact run, learned run, exact p_σ], each (mx, my, cxx, cxy, cyy).
@@ -573,7 +654,11 @@ impl LearnedLangevinWidget {
     #[wasm_bindgen(js_name = farShares)]
     pub fn far_shares(&self) -> Result<Vec<f64>, JsError> {
         let q = self.exact_noised()?;
-        Ok(vec![far_share(&q, &self.clouds[0], FAR_RADIUS), far_share(&q, &self.clouds[1], FAR_RADIUS), far_share_bound(FAR_RADIUS)])
+        Ok(vec![
+            far_share(&q, &self.clouds[0], FAR_RADIUS),
+            far_share(&q, &self.clouds[1], FAR_RADIUS),
+            far_share_bound(FAR_RADIUS),
+        ])
     }
 
     /// The relative score error Σ‖s_θ − ∇log p_σ‖²/Σ‖∇log p_σ‖² of the current level: [at the
@@ -584,19 +669,32 @@ impl LearnedLangevinWidget {
         if self.eval.as_ref().map(|e| e.sigma()) != Some(sigma) {
             self.eval = Some(EvalSet::new(&self.target, sigma, 2000, 99)?);
         }
-        let on_data = self.trainer.eval_relative_error(self.eval.as_mut().expect("just built"))?;
-        Ok(vec![self.score_error_at(1), self.score_error_at(0), on_data])
+        let on_data = self
+            .trainer
+            .eval_relative_error(self.eval.as_mut().expect("just built"))?;
+        Ok(vec![
+            self.score_error_at(1),
+            self.score_error_at(0),
+            on_data,
+        ])
     }
 
     /// The history as flat rows [step, score error at the learned cloud, at the exact cloud,
     /// share of mode 1 exact run, learned run, …].
     pub fn history(&self) -> Vec<f64> {
-        self.history.iter().flat_map(|h| h.iter().copied()).collect()
+        self.history
+            .iter()
+            .flat_map(|h| h.iter().copied())
+            .collect()
     }
 
     /// FNV-1a checksums of the two clouds' bits, "exact:learned" in hex.
     pub fn checksum(&self) -> String {
-        format!("{:016x}:{:016x}", self.clouds[0].checksum(), self.clouds[1].checksum())
+        format!(
+            "{:016x}:{:016x}",
+            self.clouds[0].checksum(),
+            self.clouds[1].checksum()
+        )
     }
 
     /// Number of particles per run.
@@ -642,11 +740,21 @@ impl LearnedLangevinWidget {
     }
 
     /// Draws one run (`which` 0 = exact score, 1 = learned) over the exact p_σ of the current level.
-    pub fn draw(&mut self, canvas: &HtmlCanvasElement, which: u32, dpr: f64, dark: bool) -> Result<(), JsError> {
+    pub fn draw(
+        &mut self,
+        canvas: &HtmlCanvasElement,
+        which: u32,
+        dpr: f64,
+        dark: bool,
+    ) -> Result<(), JsError> {
         let dpr = dpr_ok(dpr);
         let w = (which != 0) as usize;
         let (rect, view) = layout(canvas, self.target.view_box(), dpr);
-        let vp = Viewport { data: view, width: rect.width as usize, height: rect.height as usize };
+        let vp = Viewport {
+            data: view,
+            width: rect.width as usize,
+            height: rect.height as usize,
+        };
         let pal = Palette::for_theme(dark);
         let key = (vp.width, vp.height, dark, self.learned.level());
         if self.keys[w] != Some(key) {
@@ -663,10 +771,19 @@ impl LearnedLangevinWidget {
     /// over the plane (64 × 64 grid, log colour scale over four decades below its maximum; see
     /// `errorRange`), with the learned-score particles on top.
     #[wasm_bindgen(js_name = drawError)]
-    pub fn draw_error(&mut self, canvas: &HtmlCanvasElement, dpr: f64, dark: bool) -> Result<(), JsError> {
+    pub fn draw_error(
+        &mut self,
+        canvas: &HtmlCanvasElement,
+        dpr: f64,
+        dark: bool,
+    ) -> Result<(), JsError> {
         let dpr = dpr_ok(dpr);
         let (rect, view) = layout(canvas, self.target.view_box(), dpr);
-        let vp = Viewport { data: view, width: rect.width as usize, height: rect.height as usize };
+        let vp = Viewport {
+            data: view,
+            width: rect.width as usize,
+            height: rect.height as usize,
+        };
         let key = (self.learned.level(), vp.width, vp.height);
         if self.heat_key != Some(key) {
             let q = self.exact_noised()?;
@@ -674,11 +791,20 @@ impl LearnedLangevinWidget {
             heat_grid(&vp, g, g, &mut self.grid.0, &mut self.grid.1);
             self.scratch.resize(2 * g * g, 0.0);
             let (lv, s) = (self.learned.level(), self.learned.sigma());
-            self.learned.field_mut().score_into(lv, s, &self.grid.0, &self.grid.1, &mut self.scratch)?;
+            self.learned.field_mut().score_into(
+                lv,
+                s,
+                &self.grid.0,
+                &self.grid.1,
+                &mut self.scratch,
+            )?;
             let vals: Vec<f64> = (0..g * g)
                 .map(|i| {
                     let e = q.score([self.grid.0[i] as f64, self.grid.1[i] as f64]);
-                    let (dx, dy) = (self.scratch[2 * i] as f64 - e[0], self.scratch[2 * i + 1] as f64 - e[1]);
+                    let (dx, dy) = (
+                        self.scratch[2 * i] as f64 - e[0],
+                        self.scratch[2 * i + 1] as f64 - e[1],
+                    );
                     dx * dx + dy * dy
                 })
                 .collect();
@@ -723,7 +849,9 @@ impl LearnedLangevinWidget {
             .chain(&b)
             .map(|p| p.1)
             .filter(|v| v.is_finite() && *v > 0.0)
-            .fold((f64::INFINITY, f64::NEG_INFINITY), |(l, h), v| (l.min(v), h.max(v)));
+            .fold((f64::INFINITY, f64::NEG_INFINITY), |(l, h), v| {
+                (l.min(v), h.max(v))
+            });
         let decades = if lo.is_finite() {
             let (d0, mut d1) = (lo.log10().floor(), hi.log10().ceil());
             if d1 <= d0 {
@@ -741,23 +869,52 @@ impl LearnedLangevinWidget {
         let theme = ChartTheme::for_theme(dark);
         let l = |s: &'a str| if legend { s } else { "" };
         [
-            Series { label: "", color: theme.fg, points: &c[2], width: 1.0 },
-            Series { label: l("at the learned-score cloud"), color: pal[1], points: &c[0], width: 2.0 },
-            Series { label: l("at the exact-score cloud"), color: pal[0], points: &c[1], width: 2.0 },
+            Series {
+                label: "",
+                color: theme.fg,
+                points: &c[2],
+                width: 1.0,
+            },
+            Series {
+                label: l("at the learned-score cloud"),
+                color: pal[1],
+                points: &c[0],
+                width: 2.0,
+            },
+            Series {
+                label: l("at the exact-score cloud"),
+                color: pal[0],
+                points: &c[1],
+                width: 2.0,
+            },
         ]
     }
 
     /// The relative error of s_θ along the run, at both clouds (log scale).
     #[wasm_bindgen(js_name = drawHistory)]
-    pub fn draw_history(&self, canvas: &HtmlCanvasElement, dpr: f64, dark: bool) -> Result<(), JsError> {
+    pub fn draw_history(
+        &self,
+        canvas: &HtmlCanvasElement,
+        dpr: f64,
+        dark: bool,
+    ) -> Result<(), JsError> {
         let root = CanvasBackend::with_canvas_object(canvas.clone())
             .ok_or_else(|| JsError::new("plotters could not use the canvas"))?
             .into_drawing_area();
         let c = self.curves();
         let s = Self::series(&c, dark, false);
-        draw_multi_chart(&root, &s, "sampler step", "relative score error", true, dpr_ok(dpr), &ChartTheme::for_theme(dark))
-            .map_err(|e| JsError::new(&e))?;
-        root.present().map_err(|e| JsError::new(&format!("{e:?}")))?;
+        draw_multi_chart(
+            &root,
+            &s,
+            "sampler step",
+            "relative score error",
+            true,
+            dpr_ok(dpr),
+            &ChartTheme::for_theme(dark),
+        )
+        .map_err(|e| JsError::new(&e))?;
+        root.present()
+            .map_err(|e| JsError::new(&format!("{e:?}")))?;
         Ok(())
     }
 
@@ -765,10 +922,23 @@ impl LearnedLangevinWidget {
     #[wasm_bindgen(js_name = historySvg)]
     pub fn history_svg(&self, width: u32, height: u32, dark: bool) -> Result<String, JsError> {
         if !(100..=4000).contains(&width) || !(60..=4000).contains(&height) {
-            return Err(Error::invalid("width, height", "pixels in [100, 4000] × [60, 4000]", format!("{width} × {height}")).into());
+            return Err(Error::invalid(
+                "width, height",
+                "pixels in [100, 4000] × [60, 4000]",
+                format!("{width} × {height}"),
+            )
+            .into());
         }
         let c = self.curves();
         let s = Self::series(&c, dark, true);
-        multi_chart_svg(&s, "sampler step", "relative score error", true, (width, height), dark).map_err(|e| JsError::new(&e))
+        multi_chart_svg(
+            &s,
+            "sampler step",
+            "relative score error",
+            true,
+            (width, height),
+            dark,
+        )
+        .map_err(|e| JsError::new(&e))
     }
 }

@@ -62,10 +62,19 @@ pub struct MalaWidget {
     keys: [Option<RasterKey>; 2],
 }
 
-fn build(p: &GaussianMixture, n: usize, eps: f64, seed: u32) -> Result<(Langevin, Mala, Particles), Error> {
+fn build(
+    p: &GaussianMixture,
+    n: usize,
+    eps: f64,
+    seed: u32,
+) -> Result<(Langevin, Mala, Particles), Error> {
     let ula = Langevin::new(p, eps, seed as u64)?;
     let mala = Mala::new(p, eps, seed as u64)?;
-    Ok((ula, mala, Particles::normal(n, [0.0, 0.0], START_SD, seed as u64)))
+    Ok((
+        ula,
+        mala,
+        Particles::normal(n, [0.0, 0.0], START_SD, seed as u64),
+    ))
 }
 
 #[wasm_bindgen]
@@ -73,7 +82,12 @@ impl MalaWidget {
     /// A widget for the preset `target` (`gaussian`, `two-modes`, `ring8`) with `particles` ∈
     /// [1, 1 000 000] per run, step size ε = `step_size` ∈ (0, 10] and a `seed`.
     #[wasm_bindgen(constructor)]
-    pub fn new(target: &str, particles: f64, step_size: f64, seed: u32) -> Result<MalaWidget, JsError> {
+    pub fn new(
+        target: &str,
+        particles: f64,
+        step_size: f64,
+        seed: u32,
+    ) -> Result<MalaWidget, JsError> {
         let p = preset(target)?;
         let n = check_count(particles)?;
         let (ula, mala, cloud) = build(&p, n, step_size, seed)?;
@@ -97,7 +111,12 @@ impl MalaWidget {
     /// Restarts both runs from N(0, 9I) with `seed`, keeping target, size and ε.
     pub fn reset(&mut self, seed: u32) -> Result<(), JsError> {
         let path = self.mala.path();
-        let (ula, mala, cloud) = build(&self.target, self.mala_cloud.len(), self.mala.step_size(), seed)?;
+        let (ula, mala, cloud) = build(
+            &self.target,
+            self.mala_cloud.len(),
+            self.mala.step_size(),
+            seed,
+        )?;
         self.ula = ula;
         self.mala = mala;
         self.ula.set_path(path);
@@ -140,7 +159,11 @@ impl MalaWidget {
     /// Uses the simd128 kernels (when compiled in) or the scalar ones; both give identical clouds.
     #[wasm_bindgen(js_name = setSimd)]
     pub fn set_simd(&mut self, on: bool) {
-        let p = if on { KernelPath::best() } else { KernelPath::Scalar };
+        let p = if on {
+            KernelPath::best()
+        } else {
+            KernelPath::Scalar
+        };
         self.ula.set_path(p);
         self.mala.set_path(p);
     }
@@ -177,7 +200,11 @@ impl MalaWidget {
         if self.history.last().map(|h| h.0) == Some(s) {
             return;
         }
-        let u = if self.ula_error.is_some() { f64::NAN } else { axis_variance(&self.ula_cloud) };
+        let u = if self.ula_error.is_some() {
+            f64::NAN
+        } else {
+            axis_variance(&self.ula_cloud)
+        };
         self.history.push((s, u, axis_variance(&self.mala_cloud)));
         if self.history.len() > HISTORY_MAX {
             let thinned: Vec<_> = self.history.iter().step_by(2).copied().collect();
@@ -285,28 +312,50 @@ impl MalaWidget {
 
     /// FNV-1a checksums of both clouds, "ula:mala" in hex.
     pub fn checksum(&self) -> String {
-        format!("{:016x}:{:016x}", self.ula_cloud.checksum(), self.mala_cloud.checksum())
+        format!(
+            "{:016x}:{:016x}",
+            self.ula_cloud.checksum(),
+            self.mala_cloud.checksum()
+        )
     }
 
     /// Byte offset of a cloud's x coordinates (`which` 0 = ULA, 1 = MALA).
     #[wasm_bindgen(js_name = xsPtr)]
     pub fn xs_ptr(&self, which: u32) -> *const f32 {
-        if which == 0 { self.ula_cloud.xs.as_ptr() } else { self.mala_cloud.xs.as_ptr() }
+        if which == 0 {
+            self.ula_cloud.xs.as_ptr()
+        } else {
+            self.mala_cloud.xs.as_ptr()
+        }
     }
 
     /// Byte offset of a cloud's y coordinates.
     #[wasm_bindgen(js_name = ysPtr)]
     pub fn ys_ptr(&self, which: u32) -> *const f32 {
-        if which == 0 { self.ula_cloud.ys.as_ptr() } else { self.mala_cloud.ys.as_ptr() }
+        if which == 0 {
+            self.ula_cloud.ys.as_ptr()
+        } else {
+            self.mala_cloud.ys.as_ptr()
+        }
     }
 
     /// Draws one run (`which` 0 = ULA, 1 = MALA) over the exact density. A diverged ULA cloud is
     /// not drawn (its positions are meaningless); the density alone remains.
-    pub fn draw(&mut self, canvas: &HtmlCanvasElement, which: u32, dpr: f64, dark: bool) -> Result<(), JsError> {
+    pub fn draw(
+        &mut self,
+        canvas: &HtmlCanvasElement,
+        which: u32,
+        dpr: f64,
+        dark: bool,
+    ) -> Result<(), JsError> {
         let dpr = dpr_ok(dpr);
         let w = (which != 0) as usize;
         let (rect, view) = layout(canvas, self.target.view_box(), dpr);
-        let vp = Viewport { data: view, width: rect.width as usize, height: rect.height as usize };
+        let vp = Viewport {
+            data: view,
+            width: rect.width as usize,
+            height: rect.height as usize,
+        };
         let pal = Palette::for_theme(dark);
         let key = (vp.width, vp.height, dark, view.map(f64::to_bits));
         if self.keys[w] != Some(key) {
@@ -314,7 +363,13 @@ impl MalaWidget {
             self.keys[w] = Some(key);
         }
         let n = self.mala_cloud.len();
-        let base = if n <= 5_000 { 3.0 } else if n <= 100_000 { 2.0 } else { 1.0 };
+        let base = if n <= 5_000 {
+            3.0
+        } else if n <= 100_000 {
+            2.0
+        } else {
+            1.0
+        };
         let point = (base * dpr).round().clamp(1.0, 4.0) as usize;
         let empty = Particles::default();
         let cloud = match w {
@@ -346,27 +401,61 @@ impl MalaWidget {
         let theme = ChartTheme::for_theme(dark);
         // the exact lines last, so that the fluctuating curves do not hide them
         let mut s = vec![
-            Series { label: "ULA", color: pal[1], points: &c[0], width: 2.0 },
-            Series { label: "MALA", color: pal[0], points: &c[1], width: 2.0 },
-            Series { label: "exact, p", color: theme.reference, points: &c[2], width: 1.5 },
+            Series {
+                label: "ULA",
+                color: pal[1],
+                points: &c[0],
+                width: 2.0,
+            },
+            Series {
+                label: "MALA",
+                color: pal[0],
+                points: &c[1],
+                width: 2.0,
+            },
+            Series {
+                label: "exact, p",
+                color: theme.reference,
+                points: &c[2],
+                width: 1.5,
+            },
         ];
         if c.len() > 3 {
-            s.push(Series { label: "exact, ULA's bias", color: pal[2], points: &c[3], width: 1.5 });
+            s.push(Series {
+                label: "exact, ULA's bias",
+                color: pal[2],
+                points: &c[3],
+                width: 1.5,
+            });
         }
         s
     }
 
     /// The variance per axis of both clouds against step, with the exact values.
     #[wasm_bindgen(js_name = drawHistory)]
-    pub fn draw_history(&self, canvas: &HtmlCanvasElement, dpr: f64, dark: bool) -> Result<(), JsError> {
+    pub fn draw_history(
+        &self,
+        canvas: &HtmlCanvasElement,
+        dpr: f64,
+        dark: bool,
+    ) -> Result<(), JsError> {
         let root = CanvasBackend::with_canvas_object(canvas.clone())
             .ok_or_else(|| JsError::new("plotters could not use the canvas"))?
             .into_drawing_area();
         let c = self.curves();
         let s = Self::series(&c, dark);
-        draw_multi_chart(&root, &s, "step", "variance per axis", true, dpr_ok(dpr), &ChartTheme::for_theme(dark))
-            .map_err(|e| JsError::new(&e))?;
-        root.present().map_err(|e| JsError::new(&format!("{e:?}")))?;
+        draw_multi_chart(
+            &root,
+            &s,
+            "step",
+            "variance per axis",
+            true,
+            dpr_ok(dpr),
+            &ChartTheme::for_theme(dark),
+        )
+        .map_err(|e| JsError::new(&e))?;
+        root.present()
+            .map_err(|e| JsError::new(&format!("{e:?}")))?;
         Ok(())
     }
 
@@ -375,8 +464,15 @@ impl MalaWidget {
     pub fn history_svg(&self, width: u32, height: u32, dark: bool) -> Result<String, JsError> {
         let c = self.curves();
         let s = Self::series(&c, dark);
-        multi_chart_svg(&s, "step", "variance per axis", true, (width.clamp(100, 4000), height.clamp(80, 4000)), dark)
-            .map_err(|e| JsError::new(&e))
+        multi_chart_svg(
+            &s,
+            "step",
+            "variance per axis",
+            true,
+            (width.clamp(100, 4000), height.clamp(80, 4000)),
+            dark,
+        )
+        .map_err(|e| JsError::new(&e))
     }
 
     /// The history as flat rows [step, ULA variance, MALA variance, …].

@@ -53,7 +53,11 @@ const TRACE_EM: usize = 60;
 fn check_int(name: &'static str, v: f64, lo: f64, hi: f64) -> Result<usize, Error> {
     check_range(name, v, lo, hi, false)?;
     if v.fract() != 0.0 {
-        return Err(Error::invalid(name, format!("an integer in [{lo}, {hi}]"), v));
+        return Err(Error::invalid(
+            name,
+            format!("an integer in [{lo}, {hi}]"),
+            v,
+        ));
     }
     Ok(v as usize)
 }
@@ -64,7 +68,13 @@ impl MleWidget {
     /// (0 = one Gaussian in closed form, K ≥ 1 = mixture by EM), histogram `bins` ∈ [2, 64] per
     /// side, and a seed.
     #[wasm_bindgen(constructor)]
-    pub fn new(target: &str, samples: f64, components: f64, bins: f64, seed: u32) -> Result<MleWidget, JsError> {
+    pub fn new(
+        target: &str,
+        samples: f64,
+        components: f64,
+        bins: f64,
+        seed: u32,
+    ) -> Result<MleWidget, JsError> {
         let n = check_int("samples", samples, 10.0, 100_000.0)?;
         let k = check_int("components", components, 0.0, 8.0)?;
         let bins = check_int("bins", bins, 2.0, 64.0)?;
@@ -73,7 +83,10 @@ impl MleWidget {
         let s = MleSamples::draw(p, n, seed as u64)?;
         let mut w = MleWidget {
             target_name: target.to_string(),
-            cloud: Particles { xs: vec![], ys: vec![] },
+            cloud: Particles {
+                xs: vec![],
+                ys: vec![],
+            },
             samples: s,
             components: k,
             seed,
@@ -109,7 +122,11 @@ impl MleWidget {
             self.em = None;
             self.fit = GaussianMixture::new(&[1.0], vec![gaussian_mle(train)?])?;
         } else {
-            let em = Em::new(train.to_vec(), self.components.min(train.len()), self.seed as u64)?;
+            let em = Em::new(
+                train.to_vec(),
+                self.components.min(train.len()),
+                self.seed as u64,
+            )?;
             self.fit = em.mixture()?;
             self.em = Some(em);
         }
@@ -119,7 +136,10 @@ impl MleWidget {
 
     fn score(&mut self) {
         let it = self.em.as_ref().map_or(0, |e| e.iterations()) as f64;
-        let train = self.em.as_ref().map_or_else(|| avg_loglik(&self.fit, self.samples.train()), |e| e.loglik());
+        let train = self.em.as_ref().map_or_else(
+            || avg_loglik(&self.fit, self.samples.train()),
+            |e| e.loglik(),
+        );
         let test = avg_loglik(&self.fit, self.samples.test());
         self.history.push([it, train, test]);
         // the quadrature KL costs ~300 000 density evaluations: computed when read
@@ -129,13 +149,19 @@ impl MleWidget {
     /// `n` ∈ [1, 1000] EM iterations (none for the Gaussian, which is fitted in closed form).
     pub fn step(&mut self, n: f64) -> Result<(), JsError> {
         let n = check_int("steps", n, 1.0, 1000.0)?;
-        let Some(em) = self.em.as_mut() else { return Ok(()) };
+        let Some(em) = self.em.as_mut() else {
+            return Ok(());
+        };
         for k in 0..n {
             em.step();
             if k + 1 < n {
                 // the curves get every iteration; the quadrature KL only the last
                 let m = em.mixture()?;
-                self.history.push([em.iterations() as f64, em.loglik(), avg_loglik(&m, self.samples.test())]);
+                self.history.push([
+                    em.iterations() as f64,
+                    em.loglik(),
+                    avg_loglik(&m, self.samples.test()),
+                ]);
             }
         }
         self.fit = em.mixture()?;
@@ -272,8 +298,12 @@ impl MleWidget {
     /// seeded by the widget's seed and n) and records its true KL. Returns whether sizes remain.
     #[wasm_bindgen(js_name = traceNext)]
     pub fn trace_next(&mut self) -> Result<bool, JsError> {
-        let Some(&n) = TRACE_N.get(self.trace.len()) else { return Ok(false) };
-        let s = self.samples.resample(n, ((n as u64) << 32) ^ self.seed as u64)?;
+        let Some(&n) = TRACE_N.get(self.trace.len()) else {
+            return Ok(false);
+        };
+        let s = self
+            .samples
+            .resample(n, ((n as u64) << 32) ^ self.seed as u64)?;
         let fit = if self.components == 0 {
             GaussianMixture::new(&[1.0], vec![gaussian_mle(s.train())?])?
         } else {
@@ -300,13 +330,22 @@ impl MleWidget {
     /// Number of free parameters of the model family: 5 for one Gaussian, 6K − 1 for K components.
     #[wasm_bindgen(js_name = parameterCount)]
     pub fn parameter_count(&self) -> usize {
-        if self.components == 0 { 5 } else { 6 * self.components - 1 }
+        if self.components == 0 {
+            5
+        } else {
+            6 * self.components - 1
+        }
     }
 
     /// The true KL of fresh fits against n (log–log), with (#parameters)/(2n), the expected excess
     /// when the family contains p.
     #[wasm_bindgen(js_name = drawTrace)]
-    pub fn draw_trace(&self, canvas: &HtmlCanvasElement, dpr: f64, dark: bool) -> Result<(), JsError> {
+    pub fn draw_trace(
+        &self,
+        canvas: &HtmlCanvasElement,
+        dpr: f64,
+        dark: bool,
+    ) -> Result<(), JsError> {
         let root = CanvasBackend::with_canvas_object(canvas.clone())
             .ok_or_else(|| JsError::new("plotters could not use the canvas"))?
             .into_drawing_area();
@@ -314,29 +353,65 @@ impl MleWidget {
         let theme = ChartTheme::for_theme(dark);
         let k: Vec<(f64, f64)> = self.trace.iter().map(|&(n, v)| (n.log10(), v)).collect();
         let d = self.parameter_count() as f64;
-        let r: Vec<(f64, f64)> = TRACE_N.iter().map(|&n| ((n as f64).log10(), d / (2.0 * n as f64))).collect();
+        let r: Vec<(f64, f64)> = TRACE_N
+            .iter()
+            .map(|&n| ((n as f64).log10(), d / (2.0 * n as f64)))
+            .collect();
         let s = [
-            Series { label: "true KL(p‖q̂) of a fresh fit", color: pal[0], points: &k, width: 2.0 },
-            Series { label: "(#parameters)/(2n)", color: theme.reference, points: &r, width: 1.5 },
+            Series {
+                label: "true KL(p‖q̂) of a fresh fit",
+                color: pal[0],
+                points: &k,
+                width: 2.0,
+            },
+            Series {
+                label: "(#parameters)/(2n)",
+                color: theme.reference,
+                points: &r,
+                width: 1.5,
+            },
         ];
-        draw_multi_chart(&root, &s, "log10 n", "KL (nats)", true, dpr_ok(dpr), &theme).map_err(|e| JsError::new(&e))?;
-        root.present().map_err(|e| JsError::new(&format!("{e:?}")))?;
+        draw_multi_chart(&root, &s, "log10 n", "KL (nats)", true, dpr_ok(dpr), &theme)
+            .map_err(|e| JsError::new(&e))?;
+        root.present()
+            .map_err(|e| JsError::new(&format!("{e:?}")))?;
         Ok(())
     }
 
     /// The fitted density with the training samples on top.
-    pub fn draw(&mut self, canvas: &HtmlCanvasElement, dpr: f64, dark: bool) -> Result<(), JsError> {
+    pub fn draw(
+        &mut self,
+        canvas: &HtmlCanvasElement,
+        dpr: f64,
+        dark: bool,
+    ) -> Result<(), JsError> {
         let dpr = dpr_ok(dpr);
         let (rect, view) = layout(canvas, self.samples.target().view_box(), dpr);
-        let vp = Viewport { data: view, width: rect.width as usize, height: rect.height as usize };
+        let vp = Viewport {
+            data: view,
+            width: rect.width as usize,
+            height: rect.height as usize,
+        };
         let pal = Palette::for_theme(dark);
         // the fit changes every EM iteration: shade on a grid of about 160 × 160 nodes and
         // interpolate (a smooth density; the pixels in between cost no density evaluation)
         let stride = vp.width.max(vp.height).div_ceil(160).max(1);
-        self.raster.render_density_coarse(&self.fit, &vp, &pal, stride);
+        self.raster
+            .render_density_coarse(&self.fit, &vp, &pal, stride);
         let n = self.cloud.len();
-        let base = if n <= 1_000 { 3.0 } else if n <= 20_000 { 2.0 } else { 1.0 };
-        self.raster.compose(&self.cloud, &vp, &pal, (base * dpr).round().clamp(1.0, 4.0) as usize);
+        let base = if n <= 1_000 {
+            3.0
+        } else if n <= 20_000 {
+            2.0
+        } else {
+            1.0
+        };
+        self.raster.compose(
+            &self.cloud,
+            &vp,
+            &pal,
+            (base * dpr).round().clamp(1.0, 4.0) as usize,
+        );
         blit_with_axes(canvas, self.raster.frame(), rect, view, dpr, dark)
     }
 
@@ -356,7 +431,12 @@ impl MleWidget {
 
     /// Training and held-out average log-likelihood against EM iteration, with −H(p).
     #[wasm_bindgen(js_name = drawChart)]
-    pub fn draw_chart(&self, canvas: &HtmlCanvasElement, dpr: f64, dark: bool) -> Result<(), JsError> {
+    pub fn draw_chart(
+        &self,
+        canvas: &HtmlCanvasElement,
+        dpr: f64,
+        dark: bool,
+    ) -> Result<(), JsError> {
         let root = CanvasBackend::with_canvas_object(canvas.clone())
             .ok_or_else(|| JsError::new("plotters could not use the canvas"))?
             .into_drawing_area();
@@ -364,12 +444,37 @@ impl MleWidget {
         let pal = palette(dark);
         let theme = ChartTheme::for_theme(dark);
         let s = [
-            Series { label: "training samples", color: pal[0], points: &c[0], width: 2.0 },
-            Series { label: "held-out samples", color: pal[1], points: &c[1], width: 2.0 },
-            Series { label: "ceiling −H(p)", color: theme.reference, points: &c[2], width: 1.5 },
+            Series {
+                label: "training samples",
+                color: pal[0],
+                points: &c[0],
+                width: 2.0,
+            },
+            Series {
+                label: "held-out samples",
+                color: pal[1],
+                points: &c[1],
+                width: 2.0,
+            },
+            Series {
+                label: "ceiling −H(p)",
+                color: theme.reference,
+                points: &c[2],
+                width: 1.5,
+            },
         ];
-        draw_multi_chart(&root, &s, "EM iteration", "average log-likelihood", false, dpr_ok(dpr), &theme).map_err(|e| JsError::new(&e))?;
-        root.present().map_err(|e| JsError::new(&format!("{e:?}")))?;
+        draw_multi_chart(
+            &root,
+            &s,
+            "EM iteration",
+            "average log-likelihood",
+            false,
+            dpr_ok(dpr),
+            &theme,
+        )
+        .map_err(|e| JsError::new(&e))?;
+        root.present()
+            .map_err(|e| JsError::new(&format!("{e:?}")))?;
         Ok(())
     }
 
@@ -380,14 +485,41 @@ impl MleWidget {
         let pal = palette(dark);
         let theme = ChartTheme::for_theme(dark);
         let s = [
-            Series { label: "training samples", color: pal[0], points: &c[0], width: 2.0 },
-            Series { label: "held-out samples", color: pal[1], points: &c[1], width: 2.0 },
-            Series { label: "ceiling −H(p)", color: theme.reference, points: &c[2], width: 1.5 },
+            Series {
+                label: "training samples",
+                color: pal[0],
+                points: &c[0],
+                width: 2.0,
+            },
+            Series {
+                label: "held-out samples",
+                color: pal[1],
+                points: &c[1],
+                width: 2.0,
+            },
+            Series {
+                label: "ceiling −H(p)",
+                color: theme.reference,
+                points: &c[2],
+                width: 1.5,
+            },
         ];
-        multi_chart_svg(&s, "EM iteration", "average log-likelihood", false, (width.clamp(100, 4000), height.clamp(80, 4000)), dark).map_err(|e| JsError::new(&e))
+        multi_chart_svg(
+            &s,
+            "EM iteration",
+            "average log-likelihood",
+            false,
+            (width.clamp(100, 4000), height.clamp(80, 4000)),
+            dark,
+        )
+        .map_err(|e| JsError::new(&e))
     }
 }
 
 fn dpr_ok(dpr: f64) -> f64 {
-    if dpr.is_finite() && dpr > 0.0 { dpr.clamp(0.5, 4.0) } else { 1.0 }
+    if dpr.is_finite() && dpr > 0.0 {
+        dpr.clamp(0.5, 4.0)
+    } else {
+        1.0
+    }
 }

@@ -10,7 +10,10 @@
 //! `bundle-b`: sections 5–8); `www/lib/wasm.js` loads the bundle a widget names.
 
 // a one-bundle build leaves some shared drawing helpers unused
-#![cfg_attr(not(all(feature = "bundle-a", feature = "bundle-b")), allow(dead_code, unused_imports))]
+#![cfg_attr(
+    not(all(feature = "bundle-a", feature = "bundle-b")),
+    allow(dead_code, unused_imports)
+)]
 
 #[cfg(feature = "bundle-a")]
 mod annealed_widget;
@@ -35,17 +38,21 @@ mod flow_train;
 #[cfg(feature = "bundle-a")]
 mod kl_fit_widget;
 #[cfg(feature = "bundle-a")]
-mod learned_langevin_widget;
-#[cfg(feature = "bundle-a")]
-mod mle_widget;
-#[cfg(feature = "bundle-a")]
-mod sgld_widget;
-#[cfg(feature = "bundle-a")]
 mod langevin_widget;
+#[cfg(feature = "bundle-a")]
+mod learned_langevin_widget;
 #[cfg(feature = "bundle-a")]
 mod mala_widget;
 #[cfg(feature = "bundle-a")]
+mod mle_widget;
+#[cfg(feature = "bundle-a")]
 mod score_field_widget;
+#[cfg(feature = "bundle-b")]
+mod sda_1d;
+#[cfg(feature = "bundle-b")]
+mod sda_lorenz;
+#[cfg(feature = "bundle-b")]
+mod sda_window;
 #[cfg(feature = "bundle-b")]
 mod sde_bench;
 #[cfg(feature = "bundle-b")]
@@ -59,16 +66,12 @@ mod sde_solvers_widget;
 #[cfg(feature = "bundle-b")]
 mod sde_thermo_widget;
 #[cfg(feature = "bundle-a")]
+mod sgld_widget;
+#[cfg(feature = "bundle-a")]
 mod sm_objectives_widget;
+mod target;
 #[cfg(feature = "bundle-a")]
 mod tweedie_widget;
-#[cfg(feature = "bundle-b")]
-mod sda_1d;
-#[cfg(feature = "bundle-b")]
-mod sda_lorenz;
-#[cfg(feature = "bundle-b")]
-mod sda_window;
-mod target;
 
 #[cfg(feature = "bundle-a")]
 pub use annealed_widget::AnnealedWidget;
@@ -91,17 +94,21 @@ pub use flow_train::FlowTrainWidget;
 #[cfg(feature = "bundle-a")]
 pub use kl_fit_widget::KlFitWidget;
 #[cfg(feature = "bundle-a")]
-pub use learned_langevin_widget::LearnedLangevinWidget;
-#[cfg(feature = "bundle-a")]
-pub use mle_widget::MleWidget;
-#[cfg(feature = "bundle-a")]
-pub use sgld_widget::SgldWidget;
-#[cfg(feature = "bundle-a")]
 pub use langevin_widget::LangevinWidget;
+#[cfg(feature = "bundle-a")]
+pub use learned_langevin_widget::LearnedLangevinWidget;
 #[cfg(feature = "bundle-a")]
 pub use mala_widget::MalaWidget;
 #[cfg(feature = "bundle-a")]
+pub use mle_widget::MleWidget;
+#[cfg(feature = "bundle-a")]
 pub use score_field_widget::ScoreFieldWidget;
+#[cfg(feature = "bundle-b")]
+pub use sda_1d::Sda1dWidget;
+#[cfg(feature = "bundle-b")]
+pub use sda_lorenz::SdaLorenzWidget;
+#[cfg(feature = "bundle-b")]
+pub use sda_window::SdaWindowWidget;
 #[cfg(feature = "bundle-b")]
 pub use sde_bench::{Fp2dBench, SdeReverseBench};
 #[cfg(feature = "bundle-b")]
@@ -113,16 +120,12 @@ pub use sde_solvers_widget::SdeSolversWidget;
 #[cfg(feature = "bundle-b")]
 pub use sde_thermo_widget::SdeThermoWidget;
 #[cfg(feature = "bundle-a")]
+pub use sgld_widget::SgldWidget;
+#[cfg(feature = "bundle-a")]
 pub use sm_objectives_widget::SmObjectivesWidget;
+pub use target::MixtureTarget;
 #[cfg(feature = "bundle-a")]
 pub use tweedie_widget::TweedieWidget;
-#[cfg(feature = "bundle-b")]
-pub use sda_1d::Sda1dWidget;
-#[cfg(feature = "bundle-b")]
-pub use sda_lorenz::SdaLorenzWidget;
-#[cfg(feature = "bundle-b")]
-pub use sda_window::SdaWindowWidget;
-pub use target::MixtureTarget;
 
 use wasm_bindgen::prelude::*;
 

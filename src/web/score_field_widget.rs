@@ -12,7 +12,10 @@ use crate::error::{check_range, Error};
 use crate::gaussian::Gaussian2;
 use crate::mixture::GaussianMixture;
 use crate::presets::{preset, PRESET_NAMES};
-use crate::score::field::{critical_points, line_integral, line_integral_cells, smallest_scale, CriticalKind, CriticalPoint};
+use crate::score::field::{
+    critical_points, line_integral, line_integral_cells, smallest_scale, CriticalKind,
+    CriticalPoint,
+};
 use crate::score::flow::ScoreFlow;
 use crate::score::picture::{arrow_grid, shade};
 use crate::score::ring::SmoothedRing;
@@ -25,7 +28,11 @@ use web_sys::HtmlCanvasElement;
 const CIRCLE_RADIUS: f64 = 3.0;
 
 enum Field {
-    Mixture { p: GaussianMixture, q: GaussianMixture, critical: Vec<CriticalPoint> },
+    Mixture {
+        p: GaussianMixture,
+        q: GaussianMixture,
+        critical: Vec<CriticalPoint>,
+    },
     Circle(SmoothedRing),
 }
 
@@ -72,7 +79,10 @@ fn build_field(name: &str, means: Option<&[f64]>, sigma: f64) -> Result<(Field, 
     if name == "circle" {
         check_range("sigma", sigma, 0.02, 3.0, false)?;
         let h = CIRCLE_RADIUS + 2.5;
-        return Ok((Field::Circle(SmoothedRing::new(CIRCLE_RADIUS, sigma)?), [-h, h, -h, h]));
+        return Ok((
+            Field::Circle(SmoothedRing::new(CIRCLE_RADIUS, sigma)?),
+            [-h, h, -h, h],
+        ));
     }
     check_range("sigma", sigma, 0.0, 3.0, false)?;
     let p = with_means(name, means)?;
@@ -83,10 +93,20 @@ fn build_field(name: &str, means: Option<&[f64]>, sigma: f64) -> Result<(Field, 
 }
 
 fn with_means(name: &str, means: Option<&[f64]>) -> Result<GaussianMixture, Error> {
-    let p = preset(name).map_err(|_| Error::invalid("target", format!("one of {}, circle", PRESET_NAMES.join(", ")), format!("{name:?}")))?;
+    let p = preset(name).map_err(|_| {
+        Error::invalid(
+            "target",
+            format!("one of {}, circle", PRESET_NAMES.join(", ")),
+            format!("{name:?}"),
+        )
+    })?;
     let Some(m) = means else { return Ok(p) };
     if m.len() != 2 * p.len() {
-        return Err(Error::invalid("means", format!("{} numbers (x, y per component)", 2 * p.len()), m.len()));
+        return Err(Error::invalid(
+            "means",
+            format!("{} numbers (x, y per component)", 2 * p.len()),
+            m.len(),
+        ));
     }
     let comps = p
         .components()
@@ -104,7 +124,11 @@ fn with_means(name: &str, means: Option<&[f64]>) -> Result<GaussianMixture, Erro
 }
 
 fn dpr_ok(dpr: f64) -> f64 {
-    if dpr.is_finite() && dpr > 0.0 { dpr.clamp(0.5, 4.0) } else { 1.0 }
+    if dpr.is_finite() && dpr > 0.0 {
+        dpr.clamp(0.5, 4.0)
+    } else {
+        1.0
+    }
 }
 
 fn css(c: RGBColor) -> String {
@@ -123,14 +147,33 @@ impl ScoreFieldWidget {
     /// (`circle`: [0.02, 3], since the raw circle has no density), `tracers` ∈ [0, 5000] flowing
     /// along the field, placed from `seed`.
     #[wasm_bindgen(constructor)]
-    pub fn new(target: &str, means: Option<Vec<f64>>, sigma: f64, tracers: f64, seed: u32) -> Result<ScoreFieldWidget, JsError> {
+    pub fn new(
+        target: &str,
+        means: Option<Vec<f64>>,
+        sigma: f64,
+        tracers: f64,
+        seed: u32,
+    ) -> Result<ScoreFieldWidget, JsError> {
         check_range("tracers", tracers, 0.0, 5000.0, false)?;
         let (field, view) = build_field(target, means.as_deref(), sigma)?;
         let n = tracers as usize;
         let flow = new_flow(view, n.max(1), seed)?;
         let probe = [0.3 * view[0] + 0.7 * view[1], 0.5 * (view[2] + view[3])];
         let reference = [0.5 * (view[0] + view[1]), 0.4 * view[2] + 0.6 * view[3]];
-        Ok(ScoreFieldWidget { name: target.into(), field, sigma, view, flow, tracers: n, probe, reference, base: vec![], key: None, version: 0, seed })
+        Ok(ScoreFieldWidget {
+            name: target.into(),
+            field,
+            sigma,
+            view,
+            flow,
+            tracers: n,
+            probe,
+            reference,
+            base: vec![],
+            key: None,
+            version: 0,
+            seed,
+        })
     }
 
     /// The target's name.
@@ -165,7 +208,11 @@ impl ScoreFieldWidget {
     /// a new preset also places new tracers from the seed, as a reset does).
     #[wasm_bindgen(js_name = setTarget)]
     pub fn set_target(&mut self, target: &str, means: Option<Vec<f64>>) -> Result<(), JsError> {
-        let sigma = if target == "circle" { self.sigma.max(0.02) } else { self.sigma };
+        let sigma = if target == "circle" {
+            self.sigma.max(0.02)
+        } else {
+            self.sigma
+        };
         let (field, view) = build_field(target, means.as_deref(), sigma)?;
         if target != self.name {
             self.view = view;
@@ -258,7 +305,12 @@ impl ScoreFieldWidget {
     pub fn line_integral(&self) -> Result<f64, JsError> {
         let f = &self.field;
         let len = (self.probe[0] - self.reference[0]).hypot(self.probe[1] - self.reference[1]);
-        Ok(line_integral(|x| f.score(x), self.reference, self.probe, line_integral_cells(len, f.scale()))?)
+        Ok(line_integral(
+            |x| f.score(x),
+            self.reference,
+            self.probe,
+            line_integral_cells(len, f.scale()),
+        )?)
     }
     /// log p_σ(probe) − log p_σ(reference), exactly.
     #[wasm_bindgen(js_name = logDensityDifference)]
@@ -272,7 +324,17 @@ impl ScoreFieldWidget {
         match &self.field {
             Field::Mixture { critical, .. } => critical
                 .iter()
-                .flat_map(|c| [c.x[0], c.x[1], match c.kind { CriticalKind::Mode => 0.0, CriticalKind::Saddle => 1.0, CriticalKind::Minimum => 2.0 }])
+                .flat_map(|c| {
+                    [
+                        c.x[0],
+                        c.x[1],
+                        match c.kind {
+                            CriticalKind::Mode => 0.0,
+                            CriticalKind::Saddle => 1.0,
+                            CriticalKind::Minimum => 2.0,
+                        },
+                    ]
+                })
                 .collect(),
             Field::Circle(_) => vec![],
         }
@@ -285,7 +347,11 @@ impl ScoreFieldWidget {
             Field::Circle(ring) => {
                 let r = self.probe[0].hypot(self.probe[1]);
                 let s2 = self.sigma * self.sigma;
-                vec![ring.radial_score(r), -(r - CIRCLE_RADIUS) / s2 - 1.0 / (2.0 * r), r - CIRCLE_RADIUS]
+                vec![
+                    ring.radial_score(r),
+                    -(r - CIRCLE_RADIUS) / s2 - 1.0 / (2.0 * r),
+                    r - CIRCLE_RADIUS,
+                ]
             }
             Field::Mixture { .. } => vec![],
         }
@@ -294,18 +360,37 @@ impl ScoreFieldWidget {
     #[wasm_bindgen(js_name = tracerEnergy)]
     pub fn tracer_energy(&self) -> f64 {
         let n = self.flow.points.len().max(1) as f64;
-        -self.flow.points.iter().map(|x| self.field.log_density(*x)).sum::<f64>() / n
+        -self
+            .flow
+            .points
+            .iter()
+            .map(|x| self.field.log_density(*x))
+            .sum::<f64>()
+            / n
     }
 
     /// Draws the density, the arrows, the tracers, the critical points, the probe and the segment.
-    pub fn draw(&mut self, canvas: &HtmlCanvasElement, dpr: f64, dark: bool) -> Result<(), JsError> {
+    pub fn draw(
+        &mut self,
+        canvas: &HtmlCanvasElement,
+        dpr: f64,
+        dark: bool,
+    ) -> Result<(), JsError> {
         let dpr = dpr_ok(dpr);
         let (rect, view) = layout(canvas, self.view, dpr);
-        let vp = Viewport { data: view, width: rect.width as usize, height: rect.height as usize };
+        let vp = Viewport {
+            data: view,
+            width: rect.width as usize,
+            height: rect.height as usize,
+        };
         let theme = ChartTheme::for_theme(dark);
         let key = (rect.width, rect.height, dark, self.version);
         if self.key != Some(key) {
-            let (bg, full) = if dark { ([17, 24, 39], [40, 95, 180]) } else { ([255, 255, 255], [120, 160, 220]) };
+            let (bg, full) = if dark {
+                ([17, 24, 39], [40, 95, 180])
+            } else {
+                ([255, 255, 255], [120, 160, 220])
+            };
             let f = &self.field;
             shade(|x| f.log_density(x).exp(), &vp, bg, full, 4, &mut self.base);
             self.key = Some(key);
@@ -326,12 +411,22 @@ impl ScoreFieldWidget {
         let arrows = arrow_grid(|x| f.score(x), &vp, 26.0 * dpr);
         let mut norms: Vec<f64> = arrows.iter().map(|a| a.norm).collect();
         norms.sort_by(|a, b| a.total_cmp(b));
-        let top = norms.get(norms.len() * 9 / 10).copied().unwrap_or(1.0).max(1e-12);
-        let (weak, strong) = if dark { ([150, 160, 180], [255, 170, 60]) } else { ([90, 100, 120], [200, 60, 20]) };
+        let top = norms
+            .get(norms.len() * 9 / 10)
+            .copied()
+            .unwrap_or(1.0)
+            .max(1e-12);
+        let (weak, strong) = if dark {
+            ([150, 160, 180], [255, 170, 60])
+        } else {
+            ([90, 100, 120], [200, 60, 20])
+        };
         ctx.set_line_width(1.3 * dpr);
         for a in &arrows {
             let u = (a.norm / top).min(1.0);
-            let c: Vec<u8> = (0..3).map(|i| (weak[i] as f64 + (strong[i] as f64 - weak[i] as f64) * u) as u8).collect();
+            let c: Vec<u8> = (0..3)
+                .map(|i| (weak[i] as f64 + (strong[i] as f64 - weak[i] as f64) * u) as u8)
+                .collect();
             let col = format!("rgb({},{},{})", c[0], c[1], c[2]);
             ctx.set_stroke_style_str(&col);
             ctx.set_fill_style_str(&col);
@@ -359,7 +454,11 @@ impl ScoreFieldWidget {
         }
         // tracers
         if self.tracers > 0 {
-            ctx.set_fill_style_str(if dark { "rgba(255,255,255,0.85)" } else { "rgba(20,20,20,0.75)" });
+            ctx.set_fill_style_str(if dark {
+                "rgba(255,255,255,0.85)"
+            } else {
+                "rgba(20,20,20,0.75)"
+            });
             let r = 1.6 * dpr;
             for x in &self.flow.points {
                 let (px, py) = to_px(*x);
@@ -410,9 +509,18 @@ impl ScoreFieldWidget {
             let (cx, cy) = to_px([0.0, 0.0]);
             ctx.set_stroke_style_str(&fg);
             ctx.set_line_width(1.0 * dpr);
-            let _ = ctx.set_line_dash(&js_sys::Array::of2(&(2.0 * dpr).into(), &(4.0 * dpr).into()));
+            let _ = ctx.set_line_dash(&js_sys::Array::of2(
+                &(2.0 * dpr).into(),
+                &(4.0 * dpr).into(),
+            ));
             ctx.begin_path();
-            let _ = ctx.arc(cx, cy, CIRCLE_RADIUS * vp.scale_x(), 0.0, std::f64::consts::TAU);
+            let _ = ctx.arc(
+                cx,
+                cy,
+                CIRCLE_RADIUS * vp.scale_x(),
+                0.0,
+                std::f64::consts::TAU,
+            );
             ctx.stroke();
             let _ = ctx.set_line_dash(&js_sys::Array::new());
         }
@@ -421,7 +529,10 @@ impl ScoreFieldWidget {
         let (bx, by) = to_px(self.probe);
         ctx.set_stroke_style_str(&fg);
         ctx.set_line_width(1.5 * dpr);
-        let _ = ctx.set_line_dash(&js_sys::Array::of2(&(5.0 * dpr).into(), &(4.0 * dpr).into()));
+        let _ = ctx.set_line_dash(&js_sys::Array::of2(
+            &(5.0 * dpr).into(),
+            &(4.0 * dpr).into(),
+        ));
         ctx.begin_path();
         ctx.move_to(ax, ay);
         ctx.line_to(bx, by);
@@ -440,7 +551,13 @@ impl ScoreFieldWidget {
 
     /// The data point under canvas pixel (`px`, `py`).
     #[wasm_bindgen(js_name = pixelToData)]
-    pub fn pixel_to_data(&self, canvas: &HtmlCanvasElement, px: f64, py: f64, dpr: f64) -> Vec<f64> {
+    pub fn pixel_to_data(
+        &self,
+        canvas: &HtmlCanvasElement,
+        px: f64,
+        py: f64,
+        dpr: f64,
+    ) -> Vec<f64> {
         let (rect, view) = layout(canvas, self.view, dpr_ok(dpr));
         crate::chart::pixel_to_data(rect, view, px, py).to_vec()
     }

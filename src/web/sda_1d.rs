@@ -47,11 +47,19 @@ fn prior(name: &str) -> Result<Mixture1, Error> {
 }
 
 fn dpr_ok(dpr: f64) -> f64 {
-    if dpr.is_finite() && dpr > 0.0 { dpr.clamp(0.5, 4.0) } else { 1.0 }
+    if dpr.is_finite() && dpr > 0.0 {
+        dpr.clamp(0.5, 4.0)
+    } else {
+        1.0
+    }
 }
 
-fn canvas_area(canvas: &HtmlCanvasElement) -> Result<plotters::drawing::DrawingArea<CanvasBackend, plotters::coord::Shift>, JsError> {
-    Ok(CanvasBackend::with_canvas_object(canvas.clone()).ok_or_else(|| JsError::new("plotters could not use the canvas"))?.into_drawing_area())
+fn canvas_area(
+    canvas: &HtmlCanvasElement,
+) -> Result<plotters::drawing::DrawingArea<CanvasBackend, plotters::coord::Shift>, JsError> {
+    Ok(CanvasBackend::with_canvas_object(canvas.clone())
+        .ok_or_else(|| JsError::new("plotters could not use the canvas"))?
+        .into_drawing_area())
 }
 
 #[wasm_bindgen]
@@ -62,20 +70,50 @@ impl Sda1dWidget {
     /// `c_ratio` ∈ [0, 1]; K = `steps` ∈ [10, 5000]; `particles` ∈ [100, 200 000].
     #[allow(clippy::too_many_arguments)]
     #[wasm_bindgen(constructor)]
-    pub fn new(prior_name: &str, y: f64, noise: f64, approx: &str, gamma: f64, c_ratio: f64, steps: f64, particles: f64, seed: u32) -> Result<Sda1dWidget, JsError> {
+    pub fn new(
+        prior_name: &str,
+        y: f64,
+        noise: f64,
+        approx: &str,
+        gamma: f64,
+        c_ratio: f64,
+        steps: f64,
+        particles: f64,
+        seed: u32,
+    ) -> Result<Sda1dWidget, JsError> {
         check_range("y", y, -4.0, 4.0, false)?;
         check_range("observation noise", noise, 0.05, 2.0, false)?;
         check_range("c / b", c_ratio, 0.0, 1.0, false)?;
         check_range("steps", steps, 10.0, 5000.0, false)?;
         check_range("particles", particles, 100.0, 200_000.0, false)?;
         let approx = match LikelihoodRule::from_name(approx, gamma)? {
-            LikelihoodRule::Exact | LikelihoodRule::Naive => return Err(Error::invalid("approximation", "one of tweedie, tweedie-full, gamma, zero", approx).into()),
+            LikelihoodRule::Exact | LikelihoodRule::Naive => {
+                return Err(Error::invalid(
+                    "approximation",
+                    "one of tweedie, tweedie-full, gamma, zero",
+                    approx,
+                )
+                .into())
+            }
             r => r,
         };
         let p = prior(prior_name)?;
         let problem = Problem1::new(Ou1::standard(), &p, y, noise)?;
-        let threshold = if p.means().len() == 2 { 0.5 * (p.means()[0] + p.means()[1]) } else { f64::NAN };
-        let mut w = Sda1dWidget { prior_name: prior_name.into(), runs: vec![], approx, c_ratio, steps: steps as usize, particles: particles as usize, range: [-4.0, 4.0], threshold };
+        let threshold = if p.means().len() == 2 {
+            0.5 * (p.means()[0] + p.means()[1])
+        } else {
+            f64::NAN
+        };
+        let mut w = Sda1dWidget {
+            prior_name: prior_name.into(),
+            runs: vec![],
+            approx,
+            c_ratio,
+            steps: steps as usize,
+            particles: particles as usize,
+            range: [-4.0, 4.0],
+            threshold,
+        };
         w.range = w.view(&problem);
         w.restart(problem, seed)?;
         Ok(w)
@@ -96,7 +134,18 @@ impl Sda1dWidget {
         let c = self.c_ratio * problem.sde().b;
         self.runs = [LikelihoodRule::Exact, self.approx, LikelihoodRule::Naive]
             .into_iter()
-            .map(|rule| GuidedReverse::new(problem.clone(), rule, c, self.steps, self.particles, Start::Stationary, seed as u64).map(|run| Run { run, error: None }))
+            .map(|rule| {
+                GuidedReverse::new(
+                    problem.clone(),
+                    rule,
+                    c,
+                    self.steps,
+                    self.particles,
+                    Start::Stationary,
+                    seed as u64,
+                )
+                .map(|run| Run { run, error: None })
+            })
             .collect::<Result<_, _>>()?;
         Ok(())
     }
@@ -128,8 +177,21 @@ impl Sda1dWidget {
 
     /// New settings (a new run from `seed`); arguments as in the constructor.
     #[allow(clippy::too_many_arguments)]
-    pub fn configure(&mut self, prior_name: &str, y: f64, noise: f64, approx: &str, gamma: f64, c_ratio: f64, steps: f64, particles: f64, seed: u32) -> Result<(), JsError> {
-        *self = Sda1dWidget::new(prior_name, y, noise, approx, gamma, c_ratio, steps, particles, seed)?;
+    pub fn configure(
+        &mut self,
+        prior_name: &str,
+        y: f64,
+        noise: f64,
+        approx: &str,
+        gamma: f64,
+        c_ratio: f64,
+        steps: f64,
+        particles: f64,
+        seed: u32,
+    ) -> Result<(), JsError> {
+        *self = Sda1dWidget::new(
+            prior_name, y, noise, approx, gamma, c_ratio, steps, particles, seed,
+        )?;
         Ok(())
     }
 
@@ -161,7 +223,11 @@ impl Sda1dWidget {
             Some(r) if r.error.is_none() => {
                 let xs = r.run.particles();
                 let (m, v) = mean_var(xs);
-                let below = if self.threshold.is_nan() { f64::NAN } else { xs.iter().filter(|x| **x < self.threshold).count() as f64 / xs.len() as f64 };
+                let below = if self.threshold.is_nan() {
+                    f64::NAN
+                } else {
+                    xs.iter().filter(|x| **x < self.threshold).count() as f64 / xs.len() as f64
+                };
                 vec![m, v, below]
             }
             _ => vec![f64::NAN; 3],
@@ -171,14 +237,21 @@ impl Sda1dWidget {
     /// The divergence message of run `which`, or an empty string.
     #[wasm_bindgen(js_name = runError)]
     pub fn run_error(&self, which: usize) -> String {
-        self.runs.get(which).and_then(|r| r.error.clone()).unwrap_or_default()
+        self.runs
+            .get(which)
+            .and_then(|r| r.error.clone())
+            .unwrap_or_default()
     }
 
     /// [mean, variance, mass below the threshold] of the exact p(x_t | y) at the current t.
     #[wasm_bindgen(js_name = exactMoments)]
     pub fn exact_moments(&self) -> Vec<f64> {
         let mix = self.problem().posterior_at(self.time());
-        let below = if self.threshold.is_nan() { f64::NAN } else { mass_below(&mix, self.threshold) };
+        let below = if self.threshold.is_nan() {
+            f64::NAN
+        } else {
+            mass_below(&mix, self.threshold)
+        };
         vec![mix.mean(), mix.variance(), below]
     }
 
@@ -199,9 +272,14 @@ impl Sda1dWidget {
     fn curves(&self) -> Vec<Vec<(f64, f64)>> {
         let t = self.time();
         let [lo, hi] = self.range;
-        let xs: Vec<f64> = (0..CURVE).map(|i| lo + (hi - lo) * i as f64 / (CURVE - 1) as f64).collect();
+        let xs: Vec<f64> = (0..CURVE)
+            .map(|i| lo + (hi - lo) * i as f64 / (CURVE - 1) as f64)
+            .collect();
         let line = |m: &Mix| xs.iter().map(|&x| (x, m.density(x))).collect::<Vec<_>>();
-        let mut c = vec![line(&self.problem().posterior_at(t)), line(&self.problem().prior_at(t))];
+        let mut c = vec![
+            line(&self.problem().posterior_at(t)),
+            line(&self.problem().prior_at(t)),
+        ];
         let w = (hi - lo) / BINS as f64;
         for r in &self.runs {
             if r.error.is_some() {
@@ -224,14 +302,43 @@ impl Sda1dWidget {
     fn series<'a>(&self, c: &'a [Vec<(f64, f64)>], dark: bool, legend: bool) -> Vec<Series<'a>> {
         let pal = palette(dark);
         let theme = ChartTheme::for_theme(dark);
-        let grey = if dark { RGBColor(140, 140, 150) } else { RGBColor(150, 150, 160) };
+        let grey = if dark {
+            RGBColor(140, 140, 150)
+        } else {
+            RGBColor(150, 150, 160)
+        };
         let l = |s: &'a str| if legend { s } else { "" };
         vec![
-            Series { label: l("exact p(x_t | y)"), color: theme.fg, points: &c[0], width: 3.0 },
-            Series { label: l("prior p_t"), color: grey, points: &c[1], width: 1.2 },
-            Series { label: l("exact l"), color: pal[0], points: &c[2], width: 1.5 },
-            Series { label: l("Tweedie approx."), color: pal[1], points: &c[3], width: 1.5 },
-            Series { label: l("naive"), color: pal[2], points: &c[4], width: 1.5 },
+            Series {
+                label: l("exact p(x_t | y)"),
+                color: theme.fg,
+                points: &c[0],
+                width: 3.0,
+            },
+            Series {
+                label: l("prior p_t"),
+                color: grey,
+                points: &c[1],
+                width: 1.2,
+            },
+            Series {
+                label: l("exact l"),
+                color: pal[0],
+                points: &c[2],
+                width: 1.5,
+            },
+            Series {
+                label: l("Tweedie approx."),
+                color: pal[1],
+                points: &c[3],
+                width: 1.5,
+            },
+            Series {
+                label: l("naive"),
+                color: pal[2],
+                points: &c[4],
+                width: 1.5,
+            },
         ]
     }
 
@@ -240,15 +347,35 @@ impl Sda1dWidget {
         let c = self.curves();
         let root = canvas_area(canvas)?;
         let legend = canvas.width() as f64 / dpr_ok(dpr) >= 480.0;
-        draw_multi_chart_at(&root, &self.series(&c, dark, legend), "x_t", "density", false, dpr_ok(dpr), &ChartTheme::for_theme(dark), SeriesLabelPosition::UpperLeft).map_err(|e| JsError::new(&e))?;
-        root.present().map_err(|e| JsError::new(&format!("{e:?}")))?;
+        draw_multi_chart_at(
+            &root,
+            &self.series(&c, dark, legend),
+            "x_t",
+            "density",
+            false,
+            dpr_ok(dpr),
+            &ChartTheme::for_theme(dark),
+            SeriesLabelPosition::UpperLeft,
+        )
+        .map_err(|e| JsError::new(&e))?;
+        root.present()
+            .map_err(|e| JsError::new(&format!("{e:?}")))?;
         Ok(())
     }
 
     /// The histogram chart as SVG.
     pub fn svg(&self, width: u32, height: u32, dark: bool) -> Result<String, JsError> {
         let c = self.curves();
-        multi_chart_svg_at(&self.series(&c, dark, true), "x_t", "density", false, (width.clamp(100, 4000), height.clamp(80, 4000)), dark, SeriesLabelPosition::UpperLeft).map_err(|e| JsError::new(&e))
+        multi_chart_svg_at(
+            &self.series(&c, dark, true),
+            "x_t",
+            "density",
+            false,
+            (width.clamp(100, 4000), height.clamp(80, 4000)),
+            dark,
+            SeriesLabelPosition::UpperLeft,
+        )
+        .map_err(|e| JsError::new(&e))
     }
 
     fn guidance_curves(&self) -> Vec<Vec<(f64, f64)>> {
@@ -271,24 +398,58 @@ impl Sda1dWidget {
 
     /// The likelihood score ∇log p(y | x_t) of the three rules against x at the current t.
     #[wasm_bindgen(js_name = drawGuidance)]
-    pub fn draw_guidance(&self, canvas: &HtmlCanvasElement, dpr: f64, dark: bool) -> Result<(), JsError> {
+    pub fn draw_guidance(
+        &self,
+        canvas: &HtmlCanvasElement,
+        dpr: f64,
+        dark: bool,
+    ) -> Result<(), JsError> {
         let c = self.guidance_curves();
         let pal = palette(dark);
         let legend = canvas.width() as f64 / dpr_ok(dpr) >= 480.0;
         let l = |s: &'static str| if legend { s } else { "" };
         let s = [
-            Series { label: l("exact ∇log l"), color: pal[0], points: &c[0], width: 2.5 },
-            Series { label: l("Tweedie approx."), color: pal[1], points: &c[1], width: 1.5 },
-            Series { label: l("naive (y − x)/λ²"), color: pal[2], points: &c[2], width: 1.5 },
+            Series {
+                label: l("exact ∇log l"),
+                color: pal[0],
+                points: &c[0],
+                width: 2.5,
+            },
+            Series {
+                label: l("Tweedie approx."),
+                color: pal[1],
+                points: &c[1],
+                width: 1.5,
+            },
+            Series {
+                label: l("naive (y − x)/λ²"),
+                color: pal[2],
+                points: &c[2],
+                width: 1.5,
+            },
         ];
         let root = canvas_area(canvas)?;
-        draw_multi_chart_at(&root, &s, "x_t", "likelihood score", false, dpr_ok(dpr), &ChartTheme::for_theme(dark), SeriesLabelPosition::UpperRight).map_err(|e| JsError::new(&e))?;
-        root.present().map_err(|e| JsError::new(&format!("{e:?}")))?;
+        draw_multi_chart_at(
+            &root,
+            &s,
+            "x_t",
+            "likelihood score",
+            false,
+            dpr_ok(dpr),
+            &ChartTheme::for_theme(dark),
+            SeriesLabelPosition::UpperRight,
+        )
+        .map_err(|e| JsError::new(&e))?;
+        root.present()
+            .map_err(|e| JsError::new(&format!("{e:?}")))?;
         Ok(())
     }
 
     /// The final (or current) particles of run `which` (a copy, for the CSV export).
     pub fn particles(&self, which: usize) -> Vec<f64> {
-        self.runs.get(which).map(|r| r.run.particles().to_vec()).unwrap_or_default()
+        self.runs
+            .get(which)
+            .map(|r| r.run.particles().to_vec())
+            .unwrap_or_default()
     }
 }

@@ -47,13 +47,34 @@ impl SdaLorenzWidget {
     /// [64, 65 536] per filter, with particles × L ≤ 2.2 million.
     #[allow(clippy::too_many_arguments)]
     #[wasm_bindgen(constructor)]
-    pub fn new(operator_name: &str, every: f64, noise: f64, window: f64, start: f64, particles: f64, seed: u32) -> Result<SdaLorenzWidget, JsError> {
+    pub fn new(
+        operator_name: &str,
+        every: f64,
+        noise: f64,
+        window: f64,
+        start: f64,
+        particles: f64,
+        seed: u32,
+    ) -> Result<SdaLorenzWidget, JsError> {
         check_range("window length", window, 2.0, 257.0, false)?;
         check_range("window start", start, 0.0, 100_000.0, false)?;
         check_range("particles", particles, 64.0, 65_536.0, false)?;
         let op = operator(operator_name, every, noise)?;
-        let setup = TwinSetup { burn_in: BURN_IN, total: TOTAL, start: start as usize, len: window as usize, operator: op, particles: particles as usize, seed: seed as u64 };
-        Ok(SdaLorenzWidget { twin: TwinExperiment::new(setup)?, operator: operator_name.into(), distance: None, scores: None })
+        let setup = TwinSetup {
+            burn_in: BURN_IN,
+            total: TOTAL,
+            start: start as usize,
+            len: window as usize,
+            operator: op,
+            particles: particles as usize,
+            seed: seed as u64,
+        };
+        Ok(SdaLorenzWidget {
+            twin: TwinExperiment::new(setup)?,
+            operator: operator_name.into(),
+            distance: None,
+            scores: None,
+        })
     }
 
     /// Up to `n` ∈ [1, 10 000] filter transitions; false once both filters are done.
@@ -143,26 +164,66 @@ impl SdaLorenzWidget {
 
     /// Draws the x, y, z panels.
     pub fn draw(&self, canvas: &HtmlCanvasElement, dpr: f64, dark: bool) -> Result<(), JsError> {
-        let dpr = if dpr.is_finite() && dpr > 0.0 { dpr.clamp(0.5, 4.0) } else { 1.0 };
+        let dpr = if dpr.is_finite() && dpr > 0.0 {
+            dpr.clamp(0.5, 4.0)
+        } else {
+            1.0
+        };
         let f = self.twin.filter(0);
         let done = f.window_done();
-        let samples = if done > 0 { self.twin.samples(0, DRAWN) } else { vec![] };
-        let root = CanvasBackend::with_canvas_object(canvas.clone()).ok_or_else(|| JsError::new("plotters could not use the canvas"))?.into_drawing_area();
-        draw_trajectories(&root, self.twin.truth(), &samples, done, self.twin.observations(), DT, dpr, dark).map_err(|e| JsError::new(&e))?;
-        root.present().map_err(|e| JsError::new(&format!("{e:?}")))?;
+        let samples = if done > 0 {
+            self.twin.samples(0, DRAWN)
+        } else {
+            vec![]
+        };
+        let root = CanvasBackend::with_canvas_object(canvas.clone())
+            .ok_or_else(|| JsError::new("plotters could not use the canvas"))?
+            .into_drawing_area();
+        draw_trajectories(
+            &root,
+            self.twin.truth(),
+            &samples,
+            done,
+            self.twin.observations(),
+            DT,
+            dpr,
+            dark,
+        )
+        .map_err(|e| JsError::new(&e))?;
+        root.present()
+            .map_err(|e| JsError::new(&format!("{e:?}")))?;
         Ok(())
     }
 
     /// The picture as SVG.
     pub fn svg(&self, width: u32, height: u32, dark: bool) -> Result<String, JsError> {
         let done = self.twin.filter(0).window_done();
-        let samples = if done > 0 { self.twin.samples(0, DRAWN) } else { vec![] };
-        trajectories_svg(self.twin.truth(), &samples, done, self.twin.observations(), DT, (width.clamp(100, 4000), height.clamp(80, 4000)), dark).map_err(|e| JsError::new(&e))
+        let samples = if done > 0 {
+            self.twin.samples(0, DRAWN)
+        } else {
+            vec![]
+        };
+        trajectories_svg(
+            self.twin.truth(),
+            &samples,
+            done,
+            self.twin.observations(),
+            DT,
+            (width.clamp(100, 4000), height.clamp(80, 4000)),
+            dark,
+        )
+        .map_err(|e| JsError::new(&e))
     }
 
     /// `m` ∈ [1, N] posterior trajectories of the reference filter, flat [x, y, z, …] per sample.
     pub fn samples(&self, m: f64) -> Result<Vec<f64>, JsError> {
-        check_range("samples", m, 1.0, self.twin.filter(0).particles() as f64, false)?;
+        check_range(
+            "samples",
+            m,
+            1.0,
+            self.twin.filter(0).particles() as f64,
+            false,
+        )?;
         Ok(self.twin.samples(0, m as usize))
     }
 

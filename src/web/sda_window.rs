@@ -11,7 +11,9 @@ use crate::error::{check_range, Error};
 use crate::sda::guidance::VarianceRule;
 use crate::sda::lorenz::DT;
 use crate::sda::picture::{draw_trajectories, trajectories_svg};
-use crate::sda::window_posterior::{GuidedWindowConfig, GuidedWindowSampler, SelectionObservations};
+use crate::sda::window_posterior::{
+    GuidedWindowConfig, GuidedWindowSampler, SelectionObservations,
+};
 use crate::sda::window_readouts::{window_readouts, WindowReadouts};
 use crate::sda::window_score::WindowScoreModel;
 use plotters::prelude::IntoDrawingArea;
@@ -44,15 +46,33 @@ impl SdaWindowWidget {
     /// `weights`: a window-score `.sbnn` file whose window length equals the twin's; the twin's
     /// filters must be done; `corrections` K ∈ [0, 8] Langevin steps per level.
     #[wasm_bindgen(constructor)]
-    pub fn new(twin: &SdaLorenzWidget, weights: &[u8], corrections: f64, seed: u32) -> Result<SdaWindowWidget, JsError> {
+    pub fn new(
+        twin: &SdaLorenzWidget,
+        weights: &[u8],
+        corrections: f64,
+        seed: u32,
+    ) -> Result<SdaWindowWidget, JsError> {
         check_range("corrections", corrections, 0.0, 8.0, false)?;
         let t = twin.twin();
         if !t.is_done() {
-            return Err(Error::invalid("particle filters", "finished before the score-based sampler starts", "still running").into());
+            return Err(Error::invalid(
+                "particle filters",
+                "finished before the score-based sampler starts",
+                "still running",
+            )
+            .into());
         }
         let model = WindowScoreModel::from_weights(weights, Some(t.setup().len), SAMPLES)?;
         let obs = SelectionObservations::from_window(t.observations(), model.len())?;
-        let cfg = GuidedWindowConfig { samples: SAMPLES, levels: LEVELS, sigma_min: SIGMA.0, sigma_max: SIGMA.1, corrections: corrections as usize, tau: TAU, variance: VarianceRule::Hyper(GAMMA) };
+        let cfg = GuidedWindowConfig {
+            samples: SAMPLES,
+            levels: LEVELS,
+            sigma_min: SIGMA.0,
+            sigma_max: SIGMA.1,
+            corrections: corrections as usize,
+            tau: TAU,
+            variance: VarianceRule::Hyper(GAMMA),
+        };
         Ok(SdaWindowWidget {
             sampler: GuidedWindowSampler::new(model, obs, cfg, seed as u64)?,
             truth: t.truth().to_vec(),
@@ -68,7 +88,14 @@ impl SdaWindowWidget {
         check_range("steps", n, 1.0, 1000.0, false)?;
         let done = self.sampler.advance(n as usize)?;
         if done && self.readouts.is_none() {
-            self.readouts = Some(window_readouts(&self.kernel, &self.obs, &self.sampler.trajectories(), &self.reference, 64, 1)?);
+            self.readouts = Some(window_readouts(
+                &self.kernel,
+                &self.obs,
+                &self.sampler.trajectories(),
+                &self.reference,
+                64,
+                1,
+            )?);
         }
         Ok(!done)
     }
@@ -112,17 +139,43 @@ impl SdaWindowWidget {
 
     /// Draws the x, y, z panels with the score-based trajectories.
     pub fn draw(&self, canvas: &HtmlCanvasElement, dpr: f64, dark: bool) -> Result<(), JsError> {
-        let dpr = if dpr.is_finite() && dpr > 0.0 { dpr.clamp(0.5, 4.0) } else { 1.0 };
-        let root = CanvasBackend::with_canvas_object(canvas.clone()).ok_or_else(|| JsError::new("plotters could not use the canvas"))?.into_drawing_area();
+        let dpr = if dpr.is_finite() && dpr > 0.0 {
+            dpr.clamp(0.5, 4.0)
+        } else {
+            1.0
+        };
+        let root = CanvasBackend::with_canvas_object(canvas.clone())
+            .ok_or_else(|| JsError::new("plotters could not use the canvas"))?
+            .into_drawing_area();
         let len = self.truth.len() / 3;
-        draw_trajectories(&root, &self.truth, &self.sampler.trajectories(), len, &self.obs, DT, dpr, dark).map_err(|e| JsError::new(&e))?;
-        root.present().map_err(|e| JsError::new(&format!("{e:?}")))?;
+        draw_trajectories(
+            &root,
+            &self.truth,
+            &self.sampler.trajectories(),
+            len,
+            &self.obs,
+            DT,
+            dpr,
+            dark,
+        )
+        .map_err(|e| JsError::new(&e))?;
+        root.present()
+            .map_err(|e| JsError::new(&format!("{e:?}")))?;
         Ok(())
     }
 
     /// The picture as SVG.
     pub fn svg(&self, width: u32, height: u32, dark: bool) -> Result<String, JsError> {
         let len = self.truth.len() / 3;
-        trajectories_svg(&self.truth, &self.sampler.trajectories(), len, &self.obs, DT, (width.clamp(100, 4000), height.clamp(80, 4000)), dark).map_err(|e| JsError::new(&e))
+        trajectories_svg(
+            &self.truth,
+            &self.sampler.trajectories(),
+            len,
+            &self.obs,
+            DT,
+            (width.clamp(100, 4000), height.clamp(80, 4000)),
+            dark,
+        )
+        .map_err(|e| JsError::new(&e))
     }
 }

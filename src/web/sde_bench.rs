@@ -31,15 +31,31 @@ impl SdeReverseBench {
         let data = ring8();
         let sde = Sde::vp(0.1, 20.0)?;
         let n = check_count(particles)?;
-        let sampler = ReverseSampler::new(sde, ReverseMethod::EulerMaruyama, 1.0, steps as usize, 0.0, runaway_radius(&data, &sde), seed as u64)?;
+        let sampler = ReverseSampler::new(
+            sde,
+            ReverseMethod::EulerMaruyama,
+            1.0,
+            steps as usize,
+            0.0,
+            runaway_radius(&data, &sde),
+            seed as u64,
+        )?;
         let cloud = sampler.prior(n, seed as u64);
-        Ok(SdeReverseBench { sampler, cloud, score: ExactMixtureScore::new(&data) })
+        Ok(SdeReverseBench {
+            sampler,
+            cloud,
+            score: ExactMixtureScore::new(&data),
+        })
     }
 
     /// Uses the simd128 kernel (when compiled in) or the scalar one.
     #[wasm_bindgen(js_name = setSimd)]
     pub fn set_simd(&mut self, on: bool) {
-        self.score.set_path(if on { KernelPath::best() } else { KernelPath::Scalar });
+        self.score.set_path(if on {
+            KernelPath::best()
+        } else {
+            KernelPath::Scalar
+        });
     }
 
     /// The kernel in use.
@@ -108,4 +124,3 @@ impl Fp2dBench {
         self.fp.grid().mass()
     }
 }
-

@@ -12,10 +12,10 @@ use crate::chart::PlotRect;
 use crate::error::Error;
 use crate::histogram_kl::HistogramKl;
 use crate::mixture::GaussianMixture;
+use crate::particles::Particles;
 use crate::presets::preset;
 use crate::sde::Sde;
 use crate::stats::moments;
-use crate::particles::Particles;
 use crate::viewport::Viewport;
 use wasm_bindgen::JsError;
 use web_sys::HtmlCanvasElement;
@@ -112,11 +112,20 @@ pub fn draw_paths(
         return Ok(());
     }
     let ctx = context(canvas)?;
-    let vp = Viewport { data: view, width: rect.width as usize, height: rect.height as usize };
+    let vp = Viewport {
+        data: view,
+        width: rect.width as usize,
+        height: rect.height as usize,
+    };
     let snaps = points.len() / (2 * tracked);
     ctx.save();
     ctx.begin_path();
-    ctx.rect(rect.left as f64, rect.top as f64, rect.width as f64, rect.height as f64);
+    ctx.rect(
+        rect.left as f64,
+        rect.top as f64,
+        rect.width as f64,
+        rect.height as f64,
+    );
     ctx.clip();
     ctx.set_stroke_style_str(colour);
     ctx.set_line_width(width);
@@ -125,7 +134,10 @@ pub fn draw_paths(
         ctx.begin_path();
         let mut pen = false;
         for k in 0..snaps {
-            let (x, y) = (points[2 * (k * tracked + i)], points[2 * (k * tracked + i) + 1]);
+            let (x, y) = (
+                points[2 * (k * tracked + i)],
+                points[2 * (k * tracked + i) + 1],
+            );
             if !(x.is_finite() && y.is_finite()) {
                 pen = false;
                 continue;

@@ -45,7 +45,11 @@ fn sde_by_name(name: &str) -> Result<Sde, Error> {
         "vp" => Sde::vp(0.1, 20.0),
         "ve" => Sde::ve(0.01, 2.0),
         "ou" => Sde::ou(1.0, std::f64::consts::SQRT_2, 2.0),
-        other => Err(Error::invalid("sde", "one of vp, ve, ou", format!("{other:?}"))),
+        other => Err(Error::invalid(
+            "sde",
+            "one of vp, ve, ou",
+            format!("{other:?}"),
+        )),
     }
 }
 
@@ -53,7 +57,11 @@ fn method_by_name(name: &str) -> Result<ForwardMethod, Error> {
     match name {
         "em" => Ok(ForwardMethod::EulerMaruyama),
         "exact" => Ok(ForwardMethod::Exact),
-        other => Err(Error::invalid("particle_method", "one of em, exact", format!("{other:?}"))),
+        other => Err(Error::invalid(
+            "particle_method",
+            "one of em, exact",
+            format!("{other:?}"),
+        )),
     }
 }
 
@@ -66,7 +74,9 @@ fn grid_view(sde: &Sde, data: &GaussianMixture) -> [f64; 4] {
         for c in data.components() {
             let (m, s) = (c.mean(), c.cov());
             let sd = (a * a * s[0].max(s[2]) + v).sqrt();
-            r = r.max(a * m[0].abs() + 5.0 * sd).max(a * m[1].abs() + 5.0 * sd);
+            r = r
+                .max(a * m[0].abs() + 5.0 * sd)
+                .max(a * m[1].abs() + 5.0 * sd);
         }
     }
     [-r, r, -r, r]
@@ -76,7 +86,10 @@ fn grid_view(sde: &Sde, data: &GaussianMixture) -> [f64; 4] {
 fn cell_counts(view: [f64; 4], n: usize, p: &Particles, counts: &mut Vec<u32>) -> u32 {
     counts.clear();
     counts.resize(n * n, 0);
-    let (sx, sy) = (n as f64 / (view[1] - view[0]), n as f64 / (view[3] - view[2]));
+    let (sx, sy) = (
+        n as f64 / (view[1] - view[0]),
+        n as f64 / (view[3] - view[2]),
+    );
     let mut outside = 0;
     for (x, y) in p.xs.iter().zip(&p.ys) {
         let fx = (*x as f64 - view[0]) * sx;
@@ -144,7 +157,13 @@ fn build(
     view: [f64; 4],
     seed: u32,
 ) -> Result<Parts, Error> {
-    let mut forward = ForwardSampler::new(sde, steps, sde.horizon(), runaway_radius(data, &sde), seed as u64)?;
+    let mut forward = ForwardSampler::new(
+        sde,
+        steps,
+        sde.horizon(),
+        runaway_radius(data, &sde),
+        seed as u64,
+    )?;
     forward.set_method(method);
     let h = forward.step_size();
     // the limit of the whole run, from a probe grid (the forward equation's coefficients are
@@ -161,13 +180,23 @@ fn build(
     let dt = h / substeps as f64;
     let grid = SdeDensity2d::new(sde, data, FpDirection::Forward, view, cells, dt)?;
     let mut rng = sim_rng(seed as u64);
-    let mut cloud = Particles { xs: Vec::with_capacity(n), ys: Vec::with_capacity(n) };
+    let mut cloud = Particles {
+        xs: Vec::with_capacity(n),
+        ys: Vec::with_capacity(n),
+    };
     for _ in 0..n {
         let x = data.sample(&mut rng);
         cloud.xs.push(x[0] as f32);
         cloud.ys.push(x[1] as f32);
     }
-    Ok(Parts { forward, cloud, grid, substeps, dt, cfl_limit: limit })
+    Ok(Parts {
+        forward,
+        cloud,
+        grid,
+        substeps,
+        dt,
+        cfl_limit: limit,
+    })
 }
 
 fn check_cells(cells: f64) -> Result<usize, Error> {
@@ -193,7 +222,11 @@ fn check_time_step(dt: f64) -> Result<Option<f64>, Error> {
     } else if dt.is_finite() && dt > 0.0 && dt <= 1.0 {
         Ok(Some(dt))
     } else {
-        Err(Error::invalid("time_step", "0 (automatic) or a number in (0, 1]", dt))
+        Err(Error::invalid(
+            "time_step",
+            "0 (automatic) or a number in (0, 1]",
+            dt,
+        ))
     }
 }
 
@@ -253,7 +286,17 @@ impl SdeFpWidget {
     }
 
     fn rebuild(&mut self) -> Result<(), Error> {
-        let p = build(self.sde, &self.data, self.method, self.n, self.steps, self.cells, self.fixed_dt, self.view, self.seed)?;
+        let p = build(
+            self.sde,
+            &self.data,
+            self.method,
+            self.n,
+            self.steps,
+            self.cells,
+            self.fixed_dt,
+            self.view,
+            self.seed,
+        )?;
         self.forward = p.forward;
         self.cloud = p.cloud;
         self.grid = p.grid;
@@ -292,7 +335,14 @@ impl SdeFpWidget {
     /// Changes particles, K, the particle update, n and the grid step (all validated first) and
     /// restarts.
     #[wasm_bindgen(js_name = setRun)]
-    pub fn set_run(&mut self, particles: f64, steps: f64, particle_method: &str, cells: f64, time_step: f64) -> Result<(), JsError> {
+    pub fn set_run(
+        &mut self,
+        particles: f64,
+        steps: f64,
+        particle_method: &str,
+        cells: f64,
+        time_step: f64,
+    ) -> Result<(), JsError> {
         let n = check_count(particles)?;
         let k = check_step_count(steps)?;
         let m = method_by_name(particle_method)?;
@@ -347,7 +397,17 @@ impl SdeFpWidget {
             return Ok(());
         }
         let (g, e, l1) = self.distances()?;
-        self.history.push([t, g.l1, g.kl, g.kl_floor, l1, e.l1, e.kl, g.outside, self.grid.grid().mass()]);
+        self.history.push([
+            t,
+            g.l1,
+            g.kl,
+            g.kl_floor,
+            l1,
+            e.l1,
+            e.kl,
+            g.outside,
+            self.grid.grid().mass(),
+        ]);
         Ok(())
     }
 
@@ -456,10 +516,20 @@ impl SdeFpWidget {
     }
 
     /// Draws the particles over the exact p_t (`which` 0) or the grid density (`which` 1).
-    pub fn draw(&mut self, canvas: &HtmlCanvasElement, which: u32, dpr: f64, dark: bool) -> Result<(), JsError> {
+    pub fn draw(
+        &mut self,
+        canvas: &HtmlCanvasElement,
+        which: u32,
+        dpr: f64,
+        dark: bool,
+    ) -> Result<(), JsError> {
         let dpr = dpr_ok(dpr);
         let (rect, view) = layout(canvas, self.view, dpr);
-        let vp = Viewport { data: view, width: rect.width as usize, height: rect.height as usize };
+        let vp = Viewport {
+            data: view,
+            width: rect.width as usize,
+            height: rect.height as usize,
+        };
         let pal = Palette::for_theme(dark);
         if which == 0 {
             // the shading follows t in 200 levels over the horizon
@@ -487,7 +557,10 @@ impl SdeFpWidget {
         let p = self.grid.grid().density();
         let max = p.iter().cloned().fold(0.0f64, f64::max);
         let n = self.cells;
-        let (sx, sy) = (n as f64 / (self.view[1] - self.view[0]), n as f64 / (self.view[3] - self.view[2]));
+        let (sx, sy) = (
+            n as f64 / (self.view[1] - self.view[0]),
+            n as f64 / (self.view[3] - self.view[2]),
+        );
         let cols: Vec<Option<usize>> = (0..w)
             .map(|i| {
                 let f = (vp.pixel_center(i, 0)[0] - self.view[0]) * sx;
@@ -524,25 +597,60 @@ impl SdeFpWidget {
         let theme = ChartTheme::for_theme(dark);
         let l = |s: &'a str| if legend { s } else { "" };
         [
-            Series { label: l("KL floor (i.i.d.)"), color: theme.reference, points: &c[3], width: 1.5 },
-            Series { label: l("L1 particles–grid"), color: pal[0], points: &c[0], width: 2.0 },
-            Series { label: l("KL particles‖grid"), color: pal[1], points: &c[2], width: 2.0 },
-            Series { label: l("L1 grid–exact"), color: pal[2], points: &c[1], width: 2.0 },
+            Series {
+                label: l("KL floor (i.i.d.)"),
+                color: theme.reference,
+                points: &c[3],
+                width: 1.5,
+            },
+            Series {
+                label: l("L1 particles–grid"),
+                color: pal[0],
+                points: &c[0],
+                width: 2.0,
+            },
+            Series {
+                label: l("KL particles‖grid"),
+                color: pal[1],
+                points: &c[2],
+                width: 2.0,
+            },
+            Series {
+                label: l("L1 grid–exact"),
+                color: pal[2],
+                points: &c[1],
+                width: 2.0,
+            },
         ]
     }
 
     /// The distances against t (log y).
     #[wasm_bindgen(js_name = drawHistory)]
-    pub fn draw_history(&self, canvas: &HtmlCanvasElement, dpr: f64, dark: bool) -> Result<(), JsError> {
+    pub fn draw_history(
+        &self,
+        canvas: &HtmlCanvasElement,
+        dpr: f64,
+        dark: bool,
+    ) -> Result<(), JsError> {
         let root = CanvasBackend::with_canvas_object(canvas.clone())
             .ok_or_else(|| JsError::new("plotters could not use the canvas"))?
             .into_drawing_area();
         let c = self.curves();
         let s = Self::series(&c, dark, false);
         let theme = ChartTheme::for_theme(dark);
-        draw_multi_chart_at(&root, &s, "t", "distance", true, dpr_ok(dpr), &theme, SeriesLabelPosition::UpperRight)
-            .map_err(|e| JsError::new(&e))?;
-        root.present().map_err(|e| JsError::new(&format!("{e:?}")))?;
+        draw_multi_chart_at(
+            &root,
+            &s,
+            "t",
+            "distance",
+            true,
+            dpr_ok(dpr),
+            &theme,
+            SeriesLabelPosition::UpperRight,
+        )
+        .map_err(|e| JsError::new(&e))?;
+        root.present()
+            .map_err(|e| JsError::new(&format!("{e:?}")))?;
         Ok(())
     }
 
@@ -551,7 +659,15 @@ impl SdeFpWidget {
     pub fn history_svg(&self, width: u32, height: u32, dark: bool) -> Result<String, JsError> {
         let c = self.curves();
         let s = Self::series(&c, dark, true);
-        multi_chart_svg_at(&s, "t", "distance", true, (width.clamp(100, 4000), height.clamp(80, 4000)), dark, SeriesLabelPosition::UpperRight)
-            .map_err(|e| JsError::new(&e))
+        multi_chart_svg_at(
+            &s,
+            "t",
+            "distance",
+            true,
+            (width.clamp(100, 4000), height.clamp(80, 4000)),
+            dark,
+            SeriesLabelPosition::UpperRight,
+        )
+        .map_err(|e| JsError::new(&e))
     }
 }

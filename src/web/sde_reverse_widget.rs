@@ -12,7 +12,9 @@
 //! compares each cloud with the exact p_t at the current time.
 
 use super::draw::{blit_with_axes, layout};
-use super::sde_common::{data_by_name, dpr_ok, draw_paths, quality, quality_histogram, sde_by_name, Quality};
+use super::sde_common::{
+    data_by_name, dpr_ok, draw_paths, quality, quality_histogram, sde_by_name, Quality,
+};
 use crate::error::Error;
 use crate::histogram_kl::HistogramKl;
 use crate::kernel::KernelPath;
@@ -38,7 +40,11 @@ fn method_by_name(name: &str) -> Result<ReverseMethod, Error> {
     match name {
         "em" => Ok(ReverseMethod::EulerMaruyama),
         "heun" => Ok(ReverseMethod::Heun),
-        other => Err(Error::invalid("method", "one of em, heun", format!("{other:?}"))),
+        other => Err(Error::invalid(
+            "method",
+            "one of em, heun",
+            format!("{other:?}"),
+        )),
     }
 }
 
@@ -90,7 +96,13 @@ fn build_runs(
         paths.record(sampler.time(), &cloud);
         let mut score = ExactMixtureScore::new(data);
         score.set_path(path);
-        runs.push(Run { sampler, cloud, paths, score, error: None });
+        runs.push(Run {
+            sampler,
+            cloud,
+            paths,
+            score,
+            error: None,
+        });
     }
     Ok(runs)
 }
@@ -139,7 +151,16 @@ impl SdeReverseWidget {
 
     /// Restarts both runs from the prior with `seed`.
     pub fn reset(&mut self, seed: u32) -> Result<(), JsError> {
-        self.runs = build_runs(self.sde, &self.data, self.method, self.c, self.steps, self.n, seed, self.path)?;
+        self.runs = build_runs(
+            self.sde,
+            &self.data,
+            self.method,
+            self.c,
+            self.steps,
+            self.n,
+            seed,
+            self.path,
+        )?;
         self.seed = seed;
         self.keys = [None, None];
         Ok(())
@@ -194,7 +215,11 @@ impl SdeReverseWidget {
     /// Uses the simd128 kernel (when compiled in) or the scalar one; both give identical clouds.
     #[wasm_bindgen(js_name = setSimd)]
     pub fn set_simd(&mut self, on: bool) {
-        self.path = if on { KernelPath::best() } else { KernelPath::Scalar };
+        self.path = if on {
+            KernelPath::best()
+        } else {
+            KernelPath::Scalar
+        };
         for r in &mut self.runs {
             r.score.set_path(self.path);
         }
@@ -244,7 +269,9 @@ impl SdeReverseWidget {
     /// True once both runs have reached t_end or stopped.
     #[wasm_bindgen(getter)]
     pub fn finished(&self) -> bool {
-        self.runs.iter().all(|r| r.sampler.is_done() || r.error.is_some())
+        self.runs
+            .iter()
+            .all(|r| r.sampler.is_done() || r.error.is_some())
     }
 
     /// The current time of run `which` (0 = SDE, 1 = ODE).
@@ -343,7 +370,11 @@ impl SdeReverseWidget {
 
     /// FNV-1a checksums of the two clouds' bits, "sde:ode" in hex.
     pub fn checksum(&self) -> String {
-        format!("{:016x}:{:016x}", self.runs[0].cloud.checksum(), self.runs[1].cloud.checksum())
+        format!(
+            "{:016x}:{:016x}",
+            self.runs[0].cloud.checksum(),
+            self.runs[1].cloud.checksum()
+        )
     }
 
     /// The recorded paths of run `which`: snapshot-major [x, y] of `tracked` particles.
@@ -359,17 +390,28 @@ impl SdeReverseWidget {
 
     /// Draws run `which` (0 = SDE, 1 = ODE) over the exact p_t of its current time, with the
     /// recorded paths.
-    pub fn draw(&mut self, canvas: &HtmlCanvasElement, which: u32, dpr: f64, dark: bool) -> Result<(), JsError> {
+    pub fn draw(
+        &mut self,
+        canvas: &HtmlCanvasElement,
+        which: u32,
+        dpr: f64,
+        dark: bool,
+    ) -> Result<(), JsError> {
         let dpr = dpr_ok(dpr);
         let w = (which != 0) as usize;
         let (rect, view) = layout(canvas, self.data.view_box(), dpr);
-        let vp = Viewport { data: view, width: rect.width as usize, height: rect.height as usize };
+        let vp = Viewport {
+            data: view,
+            width: rect.width as usize,
+            height: rect.height as usize,
+        };
         let pal = Palette::for_theme(dark);
         let t = self.runs[w].sampler.time();
         let level = (t / self.sde.horizon() * SHADE_LEVELS).round() as i64;
         let key = (vp.width, vp.height, dark, level);
         if self.keys[w] != Some(key) {
-            let tq = (level as f64 / SHADE_LEVELS * self.sde.horizon()).clamp(0.0, self.sde.horizon());
+            let tq =
+                (level as f64 / SHADE_LEVELS * self.sde.horizon()).clamp(0.0, self.sde.horizon());
             let pt = self.sde.marginal_mixture(&self.data, tq)?;
             self.rasters[w].render_density_coarse(&pt, &vp, &pal, 6);
             self.keys[w] = Some(key);
@@ -377,9 +419,21 @@ impl SdeReverseWidget {
         let point = (1.5 * dpr).round().clamp(1.0, 4.0) as usize;
         self.rasters[w].compose(&self.runs[w].cloud, &vp, &pal, point);
         blit_with_axes(canvas, self.rasters[w].frame(), rect, view, dpr, dark)?;
-        let colour = if dark { "rgba(236, 240, 246, 0.8)" } else { "rgba(20, 24, 32, 0.75)" };
+        let colour = if dark {
+            "rgba(236, 240, 246, 0.8)"
+        } else {
+            "rgba(20, 24, 32, 0.75)"
+        };
         let r = &self.runs[w];
-        draw_paths(canvas, rect, view, r.paths.points(), r.paths.tracked(), colour, 0.8 * dpr)
+        draw_paths(
+            canvas,
+            rect,
+            view,
+            r.paths.points(),
+            r.paths.tracked(),
+            colour,
+            0.8 * dpr,
+        )
     }
 }
 

@@ -44,7 +44,13 @@ pub const BUDGETS: [u32; 9] = [2, 4, 8, 16, 32, 64, 128, 256, 512];
 /// Number of solvers.
 const SOLVERS: usize = 5;
 /// Their names, in column order.
-const NAMES: [&str; SOLVERS] = ["Reverse SDE (EM)", "PF-ODE Euler", "PF-ODE Heun", "Predictor–corrector", "DDIM (η = 0)"];
+const NAMES: [&str; SOLVERS] = [
+    "Reverse SDE (EM)",
+    "PF-ODE Euler",
+    "PF-ODE Heun",
+    "Predictor–corrector",
+    "DDIM (η = 0)",
+];
 /// The corrector's signal-to-noise ratio (Song et al. use 0.16 for VE; 0.1–0.2 suits 2D toys).
 const SNR: f64 = 0.16;
 /// The continuous samplers stop at t_end = 10⁻³.
@@ -77,11 +83,43 @@ fn sampler(solver: usize, budget: u32, sde: Sde, radius: f32, seed: u64) -> Resu
     let b = budget as usize;
     let half = (b / 2).max(1);
     Ok(match solver {
-        0 => Sampler::Reverse(ReverseSampler::new(sde, ReverseMethod::EulerMaruyama, 1.0, b, T_END, radius, seed)?),
-        1 => Sampler::Reverse(ReverseSampler::new(sde, ReverseMethod::EulerMaruyama, 0.0, b, T_END, radius, seed)?),
-        2 => Sampler::Reverse(ReverseSampler::new(sde, ReverseMethod::Heun, 0.0, half, T_END, radius, seed)?),
-        3 => Sampler::Pc(PredictorCorrector::new(sde, half, 1, SNR, T_END, radius, seed)?),
-        _ => Sampler::Ddim(Ddim::new(BetaSchedule::ho_linear(), b.min(1000), 0.0, radius, seed)?),
+        0 => Sampler::Reverse(ReverseSampler::new(
+            sde,
+            ReverseMethod::EulerMaruyama,
+            1.0,
+            b,
+            T_END,
+            radius,
+            seed,
+        )?),
+        1 => Sampler::Reverse(ReverseSampler::new(
+            sde,
+            ReverseMethod::EulerMaruyama,
+            0.0,
+            b,
+            T_END,
+            radius,
+            seed,
+        )?),
+        2 => Sampler::Reverse(ReverseSampler::new(
+            sde,
+            ReverseMethod::Heun,
+            0.0,
+            half,
+            T_END,
+            radius,
+            seed,
+        )?),
+        3 => Sampler::Pc(PredictorCorrector::new(
+            sde, half, 1, SNR, T_END, radius, seed,
+        )?),
+        _ => Sampler::Ddim(Ddim::new(
+            BetaSchedule::ho_linear(),
+            b.min(1000),
+            0.0,
+            radius,
+            seed,
+        )?),
     })
 }
 
@@ -134,7 +172,12 @@ impl SdeSolversWidget {
     /// A comparison on data `target` (ring8, gaussian, two-modes) with `particles` ∈ [1, 200 000]
     /// per run, the shown budget `nfe` ∈ {2, 4, …, 512} and a `seed`.
     #[wasm_bindgen(constructor)]
-    pub fn new(target: &str, particles: f64, nfe: f64, seed: u32) -> Result<SdeSolversWidget, JsError> {
+    pub fn new(
+        target: &str,
+        particles: f64,
+        nfe: f64,
+        seed: u32,
+    ) -> Result<SdeSolversWidget, JsError> {
         let data = data_by_name(target)?;
         let n = check_particles(particles)?;
         let budget = budget_index(nfe)?;
@@ -163,7 +206,12 @@ impl SdeSolversWidget {
     }
 
     fn restart(&mut self) {
-        self.prior = Particles::normal(self.n, [0.0, 0.0], self.sde.prior_variance().sqrt() as f32, self.seed as u64);
+        self.prior = Particles::normal(
+            self.n,
+            [0.0, 0.0],
+            self.sde.prior_variance().sqrt() as f32,
+            self.seed as u64,
+        );
         self.results = vec![[None, None, None, None, None]; BUDGETS.len()];
         self.shown = vec![None; SOLVERS];
         self.job = None;
@@ -181,9 +229,13 @@ impl SdeSolversWidget {
     fn enqueue_selected(&mut self) {
         let b = self.budget;
         self.queue.retain(|j| j.0 != b);
-        let todo: Vec<(usize, usize)> = (0..SOLVERS).filter(|s| self.results[b][*s].is_none()).map(|s| (b, s)).collect();
+        let todo: Vec<(usize, usize)> = (0..SOLVERS)
+            .filter(|s| self.results[b][*s].is_none())
+            .map(|s| (b, s))
+            .collect();
         let running = self.job.as_ref().map(|j| (j.budget, j.solver));
-        self.queue.splice(0..0, todo.into_iter().filter(|j| Some(*j) != running));
+        self.queue
+            .splice(0..0, todo.into_iter().filter(|j| Some(*j) != running));
     }
 
     /// Restarts the sweep from a fresh prior draw with `seed`.
@@ -221,7 +273,10 @@ impl SdeSolversWidget {
         self.enqueue_selected();
         // a finished run of this budget keeps no cloud: rerun it (deterministic, same seed)
         let b = self.budget;
-        let rerun: Vec<(usize, usize)> = (0..SOLVERS).filter(|s| self.results[b][*s].is_some()).map(|s| (b, s)).collect();
+        let rerun: Vec<(usize, usize)> = (0..SOLVERS)
+            .filter(|s| self.results[b][*s].is_some())
+            .map(|s| (b, s))
+            .collect();
         self.queue.splice(0..0, rerun);
         Ok(())
     }
@@ -229,7 +284,11 @@ impl SdeSolversWidget {
     /// Uses the simd128 kernel (when compiled in) or the scalar one; both give identical clouds.
     #[wasm_bindgen(js_name = setSimd)]
     pub fn set_simd(&mut self, on: bool) {
-        self.path = if on { KernelPath::best() } else { KernelPath::Scalar };
+        self.path = if on {
+            KernelPath::best()
+        } else {
+            KernelPath::Scalar
+        };
         self.score.set_path(self.path);
     }
 
@@ -256,7 +315,10 @@ impl SdeSolversWidget {
             self.steps_done += 1;
             let outcome = match job.sampler.step(&mut job.cloud, &mut self.score) {
                 Ok(true) => continue,
-                Ok(false) => Outcome::Done(quality(&self.data, &mut self.hist, &job.cloud), job.sampler.nfe()),
+                Ok(false) => Outcome::Done(
+                    quality(&self.data, &mut self.hist, &job.cloud),
+                    job.sampler.nfe(),
+                ),
                 Err(e) => Outcome::Diverged(e.to_string()),
             };
             let job = self.job.take().expect("running");
@@ -283,7 +345,11 @@ impl SdeSolversWidget {
     /// Runs completed, of 5 × 9.
     #[wasm_bindgen(getter)]
     pub fn completed(&self) -> usize {
-        self.results.iter().flatten().filter(|r| r.is_some()).count()
+        self.results
+            .iter()
+            .flatten()
+            .filter(|r| r.is_some())
+            .count()
     }
 
     /// The shown budget B.
@@ -299,7 +365,9 @@ impl SdeSolversWidget {
         Ok(self.results[b]
             .iter()
             .flat_map(|r| match r {
-                Some(Outcome::Done(q, nfe)) => [q.kl, q.kl_floor, q.mean_error, q.cov_error, *nfe as f64],
+                Some(Outcome::Done(q, nfe)) => {
+                    [q.kl, q.kl_floor, q.mean_error, q.cov_error, *nfe as f64]
+                }
                 _ => [f64::NAN; 5],
             })
             .collect())
@@ -351,17 +419,30 @@ impl SdeSolversWidget {
     pub fn checksum(&self) -> String {
         self.shown
             .iter()
-            .map(|c| c.as_ref().map_or("-".into(), |c| format!("{:016x}", c.checksum())))
+            .map(|c| {
+                c.as_ref()
+                    .map_or("-".into(), |c| format!("{:016x}", c.checksum()))
+            })
             .collect::<Vec<_>>()
             .join(":")
     }
 
     /// Draws the final cloud of `solver` at the shown budget over the data density (the prior
     /// draw while its run is pending).
-    pub fn draw(&mut self, canvas: &HtmlCanvasElement, solver: u32, dpr: f64, dark: bool) -> Result<(), JsError> {
+    pub fn draw(
+        &mut self,
+        canvas: &HtmlCanvasElement,
+        solver: u32,
+        dpr: f64,
+        dark: bool,
+    ) -> Result<(), JsError> {
         let dpr = dpr_ok(dpr);
         let (rect, view) = layout(canvas, self.data.view_box(), dpr);
-        let vp = Viewport { data: view, width: rect.width as usize, height: rect.height as usize };
+        let vp = Viewport {
+            data: view,
+            width: rect.width as usize,
+            height: rect.height as usize,
+        };
         let pal = Palette::for_theme(dark);
         let key = (vp.width, vp.height, dark);
         if self.key != Some(key) {
@@ -373,7 +454,8 @@ impl SdeSolversWidget {
             .get(solver as usize)
             .and_then(|c| c.as_ref())
             .unwrap_or(&self.prior);
-        self.raster.compose(cloud, &vp, &pal, dpr.round().clamp(1.0, 3.0) as usize);
+        self.raster
+            .compose(cloud, &vp, &pal, dpr.round().clamp(1.0, 3.0) as usize);
         blit_with_axes(canvas, self.raster.frame(), rect, view, dpr, dark)
     }
 
@@ -398,27 +480,56 @@ impl SdeSolversWidget {
 
     fn series<'a>(c: &'a [Vec<(f64, f64)>], dark: bool, legend: bool) -> Vec<Series<'a>> {
         let pal = palette(dark);
-        let fifth = if dark { RGBColor(45, 212, 191) } else { RGBColor(15, 118, 110) };
+        let fifth = if dark {
+            RGBColor(45, 212, 191)
+        } else {
+            RGBColor(15, 118, 110)
+        };
         let colours = [pal[0], pal[1], pal[2], pal[3], fifth];
         let theme = ChartTheme::for_theme(dark);
-        let mut s = vec![Series { label: if legend { "i.i.d. floor" } else { "" }, color: theme.reference, points: &c[SOLVERS], width: 1.5 }];
+        let mut s = vec![Series {
+            label: if legend { "i.i.d. floor" } else { "" },
+            color: theme.reference,
+            points: &c[SOLVERS],
+            width: 1.5,
+        }];
         for k in 0..SOLVERS {
-            s.push(Series { label: if legend { NAMES[k] } else { "" }, color: colours[k], points: &c[k], width: 2.0 });
+            s.push(Series {
+                label: if legend { NAMES[k] } else { "" },
+                color: colours[k],
+                points: &c[k],
+                width: 2.0,
+            });
         }
         s
     }
 
     /// Histogram KL to the data against log₂ NFE, one curve per solver (log y).
     #[wasm_bindgen(js_name = drawChart)]
-    pub fn draw_chart(&self, canvas: &HtmlCanvasElement, dpr: f64, dark: bool) -> Result<(), JsError> {
+    pub fn draw_chart(
+        &self,
+        canvas: &HtmlCanvasElement,
+        dpr: f64,
+        dark: bool,
+    ) -> Result<(), JsError> {
         let root = CanvasBackend::with_canvas_object(canvas.clone())
             .ok_or_else(|| JsError::new("plotters could not use the canvas"))?
             .into_drawing_area();
         let c = self.curves();
         let s = Self::series(&c, dark, false);
-        draw_multi_chart_at(&root, &s, "log₂ NFE", "KL to the data", true, dpr_ok(dpr), &ChartTheme::for_theme(dark), SeriesLabelPosition::UpperRight)
-            .map_err(|e| JsError::new(&e))?;
-        root.present().map_err(|e| JsError::new(&format!("{e:?}")))?;
+        draw_multi_chart_at(
+            &root,
+            &s,
+            "log₂ NFE",
+            "KL to the data",
+            true,
+            dpr_ok(dpr),
+            &ChartTheme::for_theme(dark),
+            SeriesLabelPosition::UpperRight,
+        )
+        .map_err(|e| JsError::new(&e))?;
+        root.present()
+            .map_err(|e| JsError::new(&format!("{e:?}")))?;
         Ok(())
     }
 
@@ -427,8 +538,16 @@ impl SdeSolversWidget {
     pub fn chart_svg(&self, width: u32, height: u32, dark: bool) -> Result<String, JsError> {
         let c = self.curves();
         let s = Self::series(&c, dark, true);
-        multi_chart_svg_at(&s, "log₂ NFE", "KL to the data", true, (width.clamp(100, 4000), height.clamp(80, 4000)), dark, SeriesLabelPosition::UpperRight)
-            .map_err(|e| JsError::new(&e))
+        multi_chart_svg_at(
+            &s,
+            "log₂ NFE",
+            "KL to the data",
+            true,
+            (width.clamp(100, 4000), height.clamp(80, 4000)),
+            dark,
+            SeriesLabelPosition::UpperRight,
+        )
+        .map_err(|e| JsError::new(&e))
     }
 
     /// All results as flat rows [nfe, solver, kl, floor, mean error, cov error, nfe spent].
@@ -437,7 +556,15 @@ impl SdeSolversWidget {
         for (b, nfe) in BUDGETS.iter().enumerate() {
             for s in 0..SOLVERS {
                 if let Some(Outcome::Done(q, used)) = &self.results[b][s] {
-                    out.extend([*nfe as f64, s as f64, q.kl, q.kl_floor, q.mean_error, q.cov_error, *used as f64]);
+                    out.extend([
+                        *nfe as f64,
+                        s as f64,
+                        q.kl,
+                        q.kl_floor,
+                        q.mean_error,
+                        q.cov_error,
+                        *used as f64,
+                    ]);
                 }
             }
         }

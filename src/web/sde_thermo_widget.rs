@@ -33,7 +33,14 @@ pub struct SdeThermoWidget {
     frame: u32,
 }
 
-fn build(mobility: f64, temperature: f64, stiffness: f64, s0: f64, distance: f64, duration: f64) -> Result<[TrapProcess; 3], Error> {
+fn build(
+    mobility: f64,
+    temperature: f64,
+    stiffness: f64,
+    s0: f64,
+    distance: f64,
+    duration: f64,
+) -> Result<[TrapProcess; 3], Error> {
     check_range("distance", distance, -100.0, 100.0, false)?;
     let mk = |p| TrapProcess::new(mobility, temperature, stiffness, 0.0, s0, duration, p);
     Ok([
@@ -47,13 +54,31 @@ fn build(mobility: f64, temperature: f64, stiffness: f64, s0: f64, distance: f64
 impl SdeThermoWidget {
     /// μ, T, k ∈ (0, 100], start sd s₀ ∈ (0, 100], distance L ∈ [−100, 100], duration τ ∈ (0, 1000].
     #[wasm_bindgen(constructor)]
-    pub fn new(mobility: f64, temperature: f64, stiffness: f64, s0: f64, distance: f64, duration: f64) -> Result<SdeThermoWidget, JsError> {
-        Ok(SdeThermoWidget { procs: build(mobility, temperature, stiffness, s0, distance, duration)?, frame: 0 })
+    pub fn new(
+        mobility: f64,
+        temperature: f64,
+        stiffness: f64,
+        s0: f64,
+        distance: f64,
+        duration: f64,
+    ) -> Result<SdeThermoWidget, JsError> {
+        Ok(SdeThermoWidget {
+            procs: build(mobility, temperature, stiffness, s0, distance, duration)?,
+            frame: 0,
+        })
     }
 
     /// Changes the setting (all validated before anything changes); the cursor returns to 0.
     #[wasm_bindgen(js_name = setParams)]
-    pub fn set_params(&mut self, mobility: f64, temperature: f64, stiffness: f64, s0: f64, distance: f64, duration: f64) -> Result<(), JsError> {
+    pub fn set_params(
+        &mut self,
+        mobility: f64,
+        temperature: f64,
+        stiffness: f64,
+        s0: f64,
+        distance: f64,
+        duration: f64,
+    ) -> Result<(), JsError> {
         self.procs = build(mobility, temperature, stiffness, s0, distance, duration)?;
         self.frame = 0;
         Ok(())
@@ -137,12 +162,28 @@ impl SdeThermoWidget {
 
     fn rate_curves(&self) -> Vec<Vec<(f64, f64)>> {
         let tau = self.procs[0].duration;
-        let ts: Vec<f64> = (0..POINTS).map(|i| tau * i as f64 / (POINTS - 1) as f64).collect();
-        let mut c: Vec<Vec<(f64, f64)>> = self.procs.iter().map(|p| ts.iter().map(|&t| (t, p.entropy_production_rate(t))).collect()).collect();
+        let ts: Vec<f64> = (0..POINTS)
+            .map(|i| tau * i as f64 / (POINTS - 1) as f64)
+            .collect();
+        let mut c: Vec<Vec<(f64, f64)>> = self
+            .procs
+            .iter()
+            .map(|p| {
+                ts.iter()
+                    .map(|&t| (t, p.entropy_production_rate(t)))
+                    .collect()
+            })
+            .collect();
         // the geodesic's constant rate W₂²/(μTτ²), and the cursor
         let g = self.procs[2].speed_limit_bound() / tau;
         c.push(vec![(0.0, g), (tau, g)]);
-        let top = c.iter().take(3).flatten().map(|p| p.1).filter(|v| v.is_finite()).fold(0.0, f64::max);
+        let top = c
+            .iter()
+            .take(3)
+            .flatten()
+            .map(|p| p.1)
+            .filter(|v| v.is_finite())
+            .fold(0.0, f64::max);
         let t = self.time();
         c.push(vec![(t, 0.0), (t, top)]);
         c
@@ -153,25 +194,65 @@ impl SdeThermoWidget {
         let theme = ChartTheme::for_theme(dark);
         let l = |s: &'a str| if legend { s } else { "" };
         vec![
-            Series { label: "", color: theme.reference, points: &c[4], width: 1.0 },
-            Series { label: l("W₂²/(μTτ²)"), color: theme.reference, points: &c[3], width: 1.5 },
-            Series { label: l("relaxation"), color: pal[1], points: &c[0], width: 2.0 },
-            Series { label: l("ramp"), color: pal[2], points: &c[1], width: 2.0 },
-            Series { label: l("geodesic"), color: pal[0], points: &c[2], width: 2.0 },
+            Series {
+                label: "",
+                color: theme.reference,
+                points: &c[4],
+                width: 1.0,
+            },
+            Series {
+                label: l("W₂²/(μTτ²)"),
+                color: theme.reference,
+                points: &c[3],
+                width: 1.5,
+            },
+            Series {
+                label: l("relaxation"),
+                color: pal[1],
+                points: &c[0],
+                width: 2.0,
+            },
+            Series {
+                label: l("ramp"),
+                color: pal[2],
+                points: &c[1],
+                width: 2.0,
+            },
+            Series {
+                label: l("geodesic"),
+                color: pal[0],
+                points: &c[2],
+                width: 2.0,
+            },
         ]
     }
 
     /// The entropy-production rate σ_t of each protocol against t.
     #[wasm_bindgen(js_name = drawRates)]
-    pub fn draw_rates(&self, canvas: &HtmlCanvasElement, dpr: f64, dark: bool) -> Result<(), JsError> {
+    pub fn draw_rates(
+        &self,
+        canvas: &HtmlCanvasElement,
+        dpr: f64,
+        dark: bool,
+    ) -> Result<(), JsError> {
         let root = CanvasBackend::with_canvas_object(canvas.clone())
             .ok_or_else(|| JsError::new("plotters could not use the canvas"))?
             .into_drawing_area();
         let c = self.rate_curves();
         let s = Self::rate_series(&c, dark, false);
-        draw_multi_chart_at(&root, &s, "t", "σ_t", false, dpr_ok(dpr), &ChartTheme::for_theme(dark), SeriesLabelPosition::UpperRight)
-            .map_err(|e| JsError::new(&e))?;
-        root.present().map_err(|e| JsError::new(&format!("{e:?}")))?;
+        draw_multi_chart_at(
+            &root,
+            &s,
+            "t",
+            "σ_t",
+            false,
+            dpr_ok(dpr),
+            &ChartTheme::for_theme(dark),
+            SeriesLabelPosition::UpperRight,
+        )
+        .map_err(|e| JsError::new(&e))?;
+        root.present()
+            .map_err(|e| JsError::new(&format!("{e:?}")))?;
         Ok(())
     }
 
@@ -180,8 +261,16 @@ impl SdeThermoWidget {
     pub fn rates_svg(&self, width: u32, height: u32, dark: bool) -> Result<String, JsError> {
         let c = self.rate_curves();
         let s = Self::rate_series(&c, dark, true);
-        multi_chart_svg_at(&s, "t", "σ_t", false, (width.clamp(100, 4000), height.clamp(80, 4000)), dark, SeriesLabelPosition::UpperRight)
-            .map_err(|e| JsError::new(&e))
+        multi_chart_svg_at(
+            &s,
+            "t",
+            "σ_t",
+            false,
+            (width.clamp(100, 4000), height.clamp(80, 4000)),
+            dark,
+            SeriesLabelPosition::UpperRight,
+        )
+        .map_err(|e| JsError::new(&e))
     }
 
     fn density_curves(&self) -> Vec<Vec<(f64, f64)>> {
@@ -191,24 +280,41 @@ impl SdeThermoWidget {
             Protocol::Fixed { centre } => centre,
             _ => 0.0,
         };
-        let sd_max = self.procs.iter().map(|p| p.sd(t).0.max(p.s0)).fold(0.0, f64::max);
+        let sd_max = self
+            .procs
+            .iter()
+            .map(|p| p.sd(t).0.max(p.s0))
+            .fold(0.0, f64::max);
         let (lo, hi) = (l.min(0.0) - 4.0 * sd_max, l.max(0.0) + 4.0 * sd_max);
         let gauss = |m: f64, s: f64| -> Vec<(f64, f64)> {
             (0..POINTS)
                 .map(|i| {
                     let x = lo + (hi - lo) * i as f64 / (POINTS - 1) as f64;
-                    (x, (-(x - m).powi(2) / (2.0 * s * s)).exp() / (2.0 * std::f64::consts::PI * s * s).sqrt())
+                    (
+                        x,
+                        (-(x - m).powi(2) / (2.0 * s * s)).exp()
+                            / (2.0 * std::f64::consts::PI * s * s).sqrt(),
+                    )
                 })
                 .collect()
         };
-        let mut c: Vec<Vec<(f64, f64)>> = self.procs.iter().map(|p| gauss(p.mean(t).0, p.sd(t).0)).collect();
+        let mut c: Vec<Vec<(f64, f64)>> = self
+            .procs
+            .iter()
+            .map(|p| gauss(p.mean(t).0, p.sd(t).0))
+            .collect();
         c.push(gauss(0.0, p0.s0));
         c
     }
 
     /// P_t of each protocol at the cursor, with P₀ (grey).
     #[wasm_bindgen(js_name = drawDensities)]
-    pub fn draw_densities(&self, canvas: &HtmlCanvasElement, dpr: f64, dark: bool) -> Result<(), JsError> {
+    pub fn draw_densities(
+        &self,
+        canvas: &HtmlCanvasElement,
+        dpr: f64,
+        dark: bool,
+    ) -> Result<(), JsError> {
         let root = CanvasBackend::with_canvas_object(canvas.clone())
             .ok_or_else(|| JsError::new("plotters could not use the canvas"))?
             .into_drawing_area();
@@ -216,20 +322,52 @@ impl SdeThermoWidget {
         let pal = palette(dark);
         let theme = ChartTheme::for_theme(dark);
         let s = [
-            Series { label: "", color: theme.reference, points: &c[3], width: 1.5 },
-            Series { label: "", color: pal[1], points: &c[0], width: 2.0 },
-            Series { label: "", color: pal[2], points: &c[1], width: 2.0 },
-            Series { label: "", color: pal[0], points: &c[2], width: 2.0 },
+            Series {
+                label: "",
+                color: theme.reference,
+                points: &c[3],
+                width: 1.5,
+            },
+            Series {
+                label: "",
+                color: pal[1],
+                points: &c[0],
+                width: 2.0,
+            },
+            Series {
+                label: "",
+                color: pal[2],
+                points: &c[1],
+                width: 2.0,
+            },
+            Series {
+                label: "",
+                color: pal[0],
+                points: &c[2],
+                width: 2.0,
+            },
         ];
-        draw_multi_chart_at(&root, &s, "x", "P_t(x)", false, dpr_ok(dpr), &theme, SeriesLabelPosition::UpperRight)
-            .map_err(|e| JsError::new(&e))?;
-        root.present().map_err(|e| JsError::new(&format!("{e:?}")))?;
+        draw_multi_chart_at(
+            &root,
+            &s,
+            "x",
+            "P_t(x)",
+            false,
+            dpr_ok(dpr),
+            &theme,
+            SeriesLabelPosition::UpperRight,
+        )
+        .map_err(|e| JsError::new(&e))?;
+        root.present()
+            .map_err(|e| JsError::new(&format!("{e:?}")))?;
         Ok(())
     }
 
     /// σ_t curves as flat rows [t, σ relaxation, σ ramp, σ geodesic].
     pub fn curves(&self) -> Vec<f64> {
         let c = self.rate_curves();
-        (0..POINTS).flat_map(|i| [c[0][i].0, c[0][i].1, c[1][i].1, c[2][i].1]).collect()
+        (0..POINTS)
+            .flat_map(|i| [c[0][i].0, c[0][i].1, c[1][i].1, c[2][i].1])
+            .collect()
     }
 }

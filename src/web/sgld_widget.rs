@@ -8,11 +8,11 @@
 
 use crate::chart::ChartTheme;
 use crate::chart_multi::{draw_multi_chart_at, multi_chart_svg, palette, Series};
-use plotters::prelude::SeriesLabelPosition;
 use crate::error::Error;
 use crate::sgld::{check_batch, ConjugateGaussian, Sgld, StepSchedule};
 use crate::weighted_histogram::WeightedHistogram;
 use plotters::prelude::IntoDrawingArea;
+use plotters::prelude::SeriesLabelPosition;
 use plotters_canvas::CanvasBackend;
 use wasm_bindgen::prelude::*;
 use web_sys::HtmlCanvasElement;
@@ -40,8 +40,17 @@ struct Chain {
 }
 
 impl Chain {
-    fn new(model: &ConjugateGaussian, s: StepSchedule, batch: f64, seed: u32) -> Result<Chain, Error> {
-        Ok(Chain { sgld: Sgld::new(model.clone(), s, batch, BURN_IN, seed as u64)?, hist: WeightedHistogram::new(-Z_RANGE, Z_RANGE, BINS), error: None })
+    fn new(
+        model: &ConjugateGaussian,
+        s: StepSchedule,
+        batch: f64,
+        seed: u32,
+    ) -> Result<Chain, Error> {
+        Ok(Chain {
+            sgld: Sgld::new(model.clone(), s, batch, BURN_IN, seed as u64)?,
+            hist: WeightedHistogram::new(-Z_RANGE, Z_RANGE, BINS),
+            error: None,
+        })
     }
 
     fn step(&mut self, pm: f64, psd: f64) {
@@ -85,20 +94,53 @@ impl SgldWidget {
     /// step `constant` ∈ (0, 10].
     #[wasm_bindgen(constructor)]
     #[allow(clippy::too_many_arguments)]
-    pub fn new(data_size: f64, theta_true: f64, batch: f64, a: f64, b: f64, gamma: f64, constant: f64, seed: u32) -> Result<SgldWidget, JsError> {
+    pub fn new(
+        data_size: f64,
+        theta_true: f64,
+        batch: f64,
+        a: f64,
+        b: f64,
+        gamma: f64,
+        constant: f64,
+        seed: u32,
+    ) -> Result<SgldWidget, JsError> {
         let model = ConjugateGaussian::synthetic(data_size, theta_true, seed as u64)?;
         let dec = Chain::new(&model, StepSchedule::decreasing(a, b, gamma)?, batch, seed)?;
         let con = Chain::new(&model, StepSchedule::constant(constant)?, batch, seed)?;
-        let mut w = SgldWidget { model, theta_true, a, b, gamma, constant, batch, seed, dec, con, history: vec![], stride: 100 };
+        let mut w = SgldWidget {
+            model,
+            theta_true,
+            a,
+            b,
+            gamma,
+            constant,
+            batch,
+            seed,
+            dec,
+            con,
+            history: vec![],
+            stride: 100,
+        };
         w.record();
         Ok(w)
     }
 
     /// Restarts both chains (and redraws the data) with `seed`.
     pub fn reset(&mut self, seed: u32) -> Result<(), JsError> {
-        let model = ConjugateGaussian::synthetic(self.model.len() as f64, self.theta_true, seed as u64)?;
-        self.dec = Chain::new(&model, StepSchedule::decreasing(self.a, self.b, self.gamma)?, self.batch, seed)?;
-        self.con = Chain::new(&model, StepSchedule::constant(self.constant)?, self.batch, seed)?;
+        let model =
+            ConjugateGaussian::synthetic(self.model.len() as f64, self.theta_true, seed as u64)?;
+        self.dec = Chain::new(
+            &model,
+            StepSchedule::decreasing(self.a, self.b, self.gamma)?,
+            self.batch,
+            seed,
+        )?;
+        self.con = Chain::new(
+            &model,
+            StepSchedule::constant(self.constant)?,
+            self.batch,
+            seed,
+        )?;
         self.model = model;
         self.seed = seed;
         self.history.clear();
@@ -109,7 +151,15 @@ impl SgldWidget {
 
     /// Changes every parameter (validated first, nothing changes on an error) and restarts.
     #[wasm_bindgen(js_name = setParameters)]
-    pub fn set_parameters(&mut self, data_size: f64, batch: f64, a: f64, b: f64, gamma: f64, constant: f64) -> Result<(), JsError> {
+    pub fn set_parameters(
+        &mut self,
+        data_size: f64,
+        batch: f64,
+        a: f64,
+        b: f64,
+        gamma: f64,
+        constant: f64,
+    ) -> Result<(), JsError> {
         let model = ConjugateGaussian::synthetic(data_size, self.theta_true, self.seed as u64)?;
         check_batch(batch, model.len())?;
         StepSchedule::decreasing(a, b, gamma)?;
@@ -125,7 +175,10 @@ impl SgldWidget {
         if k > 1_000_000 {
             return Err(Error::invalid("k", "an integer in [0, 1000000]", k).into());
         }
-        let (pm, psd) = (self.model.posterior_mean(), self.model.posterior_variance().sqrt());
+        let (pm, psd) = (
+            self.model.posterior_mean(),
+            self.model.posterior_variance().sqrt(),
+        );
         for _ in 0..k {
             self.dec.step(pm, psd);
             if let Some(e) = &self.dec.error {
@@ -147,7 +200,13 @@ impl SgldWidget {
         }
         let (pm, pv) = (self.model.posterior_mean(), self.model.posterior_variance());
         let psd = pv.sqrt();
-        let m = |c: &Chain| if c.error.is_some() || c.sgld.weight() == 0.0 { [f64::NAN; 2] } else { [(c.sgld.mean() - pm) / psd, c.sgld.variance() / pv] };
+        let m = |c: &Chain| {
+            if c.error.is_some() || c.sgld.weight() == 0.0 {
+                [f64::NAN; 2]
+            } else {
+                [(c.sgld.mean() - pm) / psd, c.sgld.variance() / pv]
+            }
+        };
         let (d, c) = (m(&self.dec), m(&self.con));
         self.history.push([t, d[0], d[1], c[0], c[1]]);
         if self.history.len() > HISTORY_MAX {
@@ -191,7 +250,8 @@ impl SgldWidget {
     /// `undefined` when ε ≥ 4/P.
     #[wasm_bindgen(js_name = constantStepVariance)]
     pub fn constant_step_variance(&self) -> Option<f64> {
-        self.model.constant_step_variance(self.constant, self.batch as usize)
+        self.model
+            .constant_step_variance(self.constant, self.batch as usize)
     }
 
     /// The stability limit 4/P of a constant step.
@@ -232,21 +292,37 @@ impl SgldWidget {
 
     /// Both chains' current θ as a string of exact bits, "dec:const" (to compare runs).
     pub fn checksum(&self) -> String {
-        format!("{:016x}:{:016x}", self.dec.sgld.theta().to_bits(), self.con.sgld.theta().to_bits())
+        format!(
+            "{:016x}:{:016x}",
+            self.dec.sgld.theta().to_bits(),
+            self.con.sgld.theta().to_bits()
+        )
     }
 
     fn hist_curves(&self) -> Vec<Vec<(f64, f64)>> {
-        let exact: Vec<(f64, f64)> = (0..=240).map(|i| {
-            let z = -Z_RANGE + 2.0 * Z_RANGE * i as f64 / 240.0;
-            (z, (-0.5 * z * z).exp() / (2.0 * std::f64::consts::PI).sqrt())
-        }).collect();
+        let exact: Vec<(f64, f64)> = (0..=240)
+            .map(|i| {
+                let z = -Z_RANGE + 2.0 * Z_RANGE * i as f64 / 240.0;
+                (
+                    z,
+                    (-0.5 * z * z).exp() / (2.0 * std::f64::consts::PI).sqrt(),
+                )
+            })
+            .collect();
         let mut c = vec![self.dec.hist.outline(), self.con.hist.outline(), exact];
         if let Some(v) = self.constant_step_variance() {
             let r = v / self.model.posterior_variance();
-            c.push((0..=240).map(|i| {
-                let z = -Z_RANGE + 2.0 * Z_RANGE * i as f64 / 240.0;
-                (z, (-0.5 * z * z / r).exp() / (2.0 * std::f64::consts::PI * r).sqrt())
-            }).collect());
+            c.push(
+                (0..=240)
+                    .map(|i| {
+                        let z = -Z_RANGE + 2.0 * Z_RANGE * i as f64 / 240.0;
+                        (
+                            z,
+                            (-0.5 * z * z / r).exp() / (2.0 * std::f64::consts::PI * r).sqrt(),
+                        )
+                    })
+                    .collect(),
+            );
         }
         c
     }
@@ -258,12 +334,32 @@ impl SgldWidget {
         let theme = ChartTheme::for_theme(dark);
         let l = |s: &'a str| if legend { s } else { "" };
         let mut s = vec![
-            Series { label: l("decreasing ε_t"), color: pal[0], points: &c[0], width: 2.0 },
-            Series { label: l("constant ε"), color: pal[1], points: &c[1], width: 2.0 },
-            Series { label: l("exact posterior"), color: theme.fg, points: &c[2], width: 1.5 },
+            Series {
+                label: l("decreasing ε_t"),
+                color: pal[0],
+                points: &c[0],
+                width: 2.0,
+            },
+            Series {
+                label: l("constant ε"),
+                color: pal[1],
+                points: &c[1],
+                width: 2.0,
+            },
+            Series {
+                label: l("exact posterior"),
+                color: theme.fg,
+                points: &c[2],
+                width: 1.5,
+            },
         ];
         if c.len() > 3 {
-            s.push(Series { label: l("exact, constant-ε chain"), color: pal[2], points: &c[3], width: 1.5 });
+            s.push(Series {
+                label: l("exact, constant-ε chain"),
+                color: pal[2],
+                points: &c[3],
+                width: 1.5,
+            });
         }
         s
     }
@@ -271,10 +367,23 @@ impl SgldWidget {
     /// The ε-weighted histograms of both chains in posterior standard deviations from the exact
     /// mean, with the exact posterior N(0, 1) and the exact law of the constant-step chain.
     #[wasm_bindgen(js_name = drawHistogram)]
-    pub fn draw_histogram(&self, canvas: &HtmlCanvasElement, dpr: f64, dark: bool) -> Result<(), JsError> {
+    pub fn draw_histogram(
+        &self,
+        canvas: &HtmlCanvasElement,
+        dpr: f64,
+        dark: bool,
+    ) -> Result<(), JsError> {
         let c = self.hist_curves();
         let s = Self::hist_series(&c, dark, false);
-        draw(canvas, &s, "(θ − posterior mean) / posterior sd", "density", dpr, dark, SeriesLabelPosition::UpperRight)
+        draw(
+            canvas,
+            &s,
+            "(θ − posterior mean) / posterior sd",
+            "density",
+            dpr,
+            dark,
+            SeriesLabelPosition::UpperRight,
+        )
     }
 
     /// The histogram chart as SVG.
@@ -282,15 +391,32 @@ impl SgldWidget {
     pub fn histogram_svg(&self, width: u32, height: u32, dark: bool) -> Result<String, JsError> {
         let c = self.hist_curves();
         let s = Self::hist_series(&c, dark, true);
-        multi_chart_svg(&s, "(θ − posterior mean) / posterior sd", "density", false, (width.clamp(100, 4000), height.clamp(80, 4000)), dark).map_err(|e| JsError::new(&e))
+        multi_chart_svg(
+            &s,
+            "(θ − posterior mean) / posterior sd",
+            "density",
+            false,
+            (width.clamp(100, 4000), height.clamp(80, 4000)),
+            dark,
+        )
+        .map_err(|e| JsError::new(&e))
     }
 
     fn run_curves(&self, col: usize) -> Vec<Vec<(f64, f64)>> {
         let end = self.history.last().map(|h| h[0]).unwrap_or(1.0).max(1.0) / 1000.0;
         let mut c = vec![
-            self.history.iter().map(|h| (h[0] / 1000.0, h[col])).collect(),
-            self.history.iter().map(|h| (h[0] / 1000.0, h[col + 2])).collect(),
-            vec![(0.0, (col == 2) as u8 as f64), (end, (col == 2) as u8 as f64)],
+            self.history
+                .iter()
+                .map(|h| (h[0] / 1000.0, h[col]))
+                .collect(),
+            self.history
+                .iter()
+                .map(|h| (h[0] / 1000.0, h[col + 2]))
+                .collect(),
+            vec![
+                (0.0, (col == 2) as u8 as f64),
+                (end, (col == 2) as u8 as f64),
+            ],
         ];
         if col == 2 {
             if let Some(v) = self.constant_step_variance() {
@@ -304,30 +430,67 @@ impl SgldWidget {
     /// The running ε-weighted mean (`which` 0, in posterior sds from the exact mean) or
     /// variance (`which` 1, relative to the posterior's) of both chains against step.
     #[wasm_bindgen(js_name = drawRunning)]
-    pub fn draw_running(&self, canvas: &HtmlCanvasElement, which: u32, dpr: f64, dark: bool) -> Result<(), JsError> {
+    pub fn draw_running(
+        &self,
+        canvas: &HtmlCanvasElement,
+        which: u32,
+        dpr: f64,
+        dark: bool,
+    ) -> Result<(), JsError> {
         let col = if which == 0 { 1 } else { 2 };
         let c = self.run_curves(col);
         let pal = palette(dark);
         let theme = ChartTheme::for_theme(dark);
         let mut s = vec![
-            Series { label: "decreasing ε_t", color: pal[0], points: &c[0], width: 2.0 },
-            Series { label: "constant ε", color: pal[1], points: &c[1], width: 2.0 },
-            Series { label: "exact posterior", color: theme.fg, points: &c[2], width: 1.5 },
+            Series {
+                label: "decreasing ε_t",
+                color: pal[0],
+                points: &c[0],
+                width: 2.0,
+            },
+            Series {
+                label: "constant ε",
+                color: pal[1],
+                points: &c[1],
+                width: 2.0,
+            },
+            Series {
+                label: "exact posterior",
+                color: theme.fg,
+                points: &c[2],
+                width: 1.5,
+            },
         ];
         if c.len() > 3 {
-            s.push(Series { label: "exact, constant-ε chain", color: pal[2], points: &c[3], width: 1.5 });
+            s.push(Series {
+                label: "exact, constant-ε chain",
+                color: pal[2],
+                points: &c[3],
+                width: 1.5,
+            });
         }
-        let y = if which == 0 { "mean error (sds)" } else { "variance ratio" };
+        let y = if which == 0 {
+            "mean error (sds)"
+        } else {
+            "variance ratio"
+        };
         // the variance curves sit near 1 and near the constant chain's ratio: the legend goes
         // between them
-        let at = if which == 0 { SeriesLabelPosition::UpperRight } else { SeriesLabelPosition::MiddleRight };
+        let at = if which == 0 {
+            SeriesLabelPosition::UpperRight
+        } else {
+            SeriesLabelPosition::MiddleRight
+        };
         draw(canvas, &s, "step (thousands)", y, dpr, dark, at)
     }
 
     /// The history as flat rows [step, mean dec, var dec, mean const, var const] in posterior
     /// units (mean error in sds, variance ratio).
     pub fn history(&self) -> Vec<f64> {
-        self.history.iter().flat_map(|h| h.iter().copied()).collect()
+        self.history
+            .iter()
+            .flat_map(|h| h.iter().copied())
+            .collect()
     }
 }
 
@@ -339,11 +502,30 @@ fn moments(c: &Chain) -> Vec<f64> {
     }
 }
 
-fn draw(canvas: &HtmlCanvasElement, s: &[Series], x: &str, y: &str, dpr: f64, dark: bool, legend: SeriesLabelPosition) -> Result<(), JsError> {
+fn draw(
+    canvas: &HtmlCanvasElement,
+    s: &[Series],
+    x: &str,
+    y: &str,
+    dpr: f64,
+    dark: bool,
+    legend: SeriesLabelPosition,
+) -> Result<(), JsError> {
     let root = CanvasBackend::with_canvas_object(canvas.clone())
         .ok_or_else(|| JsError::new("plotters could not use the canvas"))?
         .into_drawing_area();
-    draw_multi_chart_at(&root, s, x, y, false, dpr_ok(dpr), &ChartTheme::for_theme(dark), legend).map_err(|e| JsError::new(&e))?;
-    root.present().map_err(|e| JsError::new(&format!("{e:?}")))?;
+    draw_multi_chart_at(
+        &root,
+        s,
+        x,
+        y,
+        false,
+        dpr_ok(dpr),
+        &ChartTheme::for_theme(dark),
+        legend,
+    )
+    .map_err(|e| JsError::new(&e))?;
+    root.present()
+        .map_err(|e| JsError::new(&format!("{e:?}")))?;
     Ok(())
 }

@@ -8,22 +8,24 @@
 
 use super::convert::js_err;
 use super::draw::{context, layout};
-use crate::chart::PlotRect;
-use plotters::prelude::*;
-use wasm_bindgen::Clamped;
-use web_sys::ImageData;
 use crate::chart::ChartTheme;
+use crate::chart::PlotRect;
 use crate::chart_multi::{draw_multi_chart, palette, Series};
 use crate::error::{check_range, Error};
 use crate::kl::mixture1::Mixture1;
-use crate::score::objectives::{AffineDescent, AffineSamples, AffineScoreMatching, Objective, Quadratic, OBJECTIVES};
+use crate::rng::sim_rng;
+use crate::score::mean_se;
+use crate::score::objectives::{
+    AffineDescent, AffineSamples, AffineScoreMatching, Objective, Quadratic, OBJECTIVES,
+};
 use crate::score::picture::contours;
 use crate::score::sliced::{draw_projection, quadratic_form, trace_estimator_variance, Projection};
-use crate::score::mean_se;
-use crate::rng::sim_rng;
+use plotters::prelude::*;
 use plotters_canvas::CanvasBackend;
 use wasm_bindgen::prelude::*;
+use wasm_bindgen::Clamped;
 use web_sys::HtmlCanvasElement;
+use web_sys::ImageData;
 
 /// The 1D data sets.
 pub const DATA_NAMES: [&str; 3] = ["two-modes", "gaussian", "skewed"];
@@ -33,16 +35,28 @@ fn data(name: &str) -> Result<Mixture1, Error> {
         "two-modes" => Mixture1::new(&[0.3, 0.7], &[-2.0, 1.5], &[0.6, 1.0]),
         "gaussian" => Mixture1::new(&[1.0], &[0.0], &[1.0]),
         "skewed" => Mixture1::new(&[0.8, 0.2], &[-0.5, 2.5], &[0.7, 0.4]),
-        other => Err(Error::invalid("data", format!("one of {}", DATA_NAMES.join(", ")), format!("{other:?}"))),
+        other => Err(Error::invalid(
+            "data",
+            format!("one of {}", DATA_NAMES.join(", ")),
+            format!("{other:?}"),
+        )),
     }
 }
 
 fn objective(i: u32) -> Result<Objective, JsError> {
-    OBJECTIVES.get(i as usize).copied().ok_or_else(|| JsError::new(&format!("objective must be 0 (ESM), 1 (ISM), 2 (DSM) or 3 (SSM); got {i}")))
+    OBJECTIVES.get(i as usize).copied().ok_or_else(|| {
+        JsError::new(&format!(
+            "objective must be 0 (ESM), 1 (ISM), 2 (DSM) or 3 (SSM); got {i}"
+        ))
+    })
 }
 
 fn dpr_ok(dpr: f64) -> f64 {
-    if dpr.is_finite() && dpr > 0.0 { dpr.clamp(0.5, 4.0) } else { 1.0 }
+    if dpr.is_finite() && dpr > 0.0 {
+        dpr.clamp(0.5, 4.0)
+    } else {
+        1.0
+    }
 }
 
 fn css(c: RGBColor) -> String {
@@ -75,9 +89,15 @@ impl SmObjectivesWidget {
 
     /// The (a, b) box drawn: around the exact ISM and DSM minimisers and the descents' start.
     fn param_box(&self) -> [f64; 4] {
-        let (i, d) = (self.sm.exact(Objective::Implicit).argmin(), self.sm.exact(Objective::Denoising).argmin());
+        let (i, d) = (
+            self.sm.exact(Objective::Implicit).argmin(),
+            self.sm.exact(Objective::Denoising).argmin(),
+        );
         let (ca, cb) = (0.5 * (i[0] + d[0]), 0.5 * (i[1] + d[1]));
-        let far = [i, d, self.start].iter().map(|p| (p[0] - ca).abs().max((p[1] - cb).abs())).fold(0.0, f64::max);
+        let far = [i, d, self.start]
+            .iter()
+            .map(|p| (p[0] - ca).abs().max((p[1] - cb).abs()))
+            .fold(0.0, f64::max);
         let half = (1.5 * far).max(0.05);
         [ca - half, ca + half, cb - half, cb + half]
     }
@@ -96,17 +116,36 @@ impl SmObjectivesWidget {
     /// (0.8 N(−0.5, 0.7²) + 0.2 N(2.5, 0.4²)); DSM noise σ ∈ [0.05, 3]; `samples` n ∈ [10, 100 000]
     /// drawn from `seed`. The descents start, and θ is put, at (2a*, −b*) of ISM's minimiser.
     #[wasm_bindgen(constructor)]
-    pub fn new(data_name: &str, sigma: f64, samples: f64, seed: u32) -> Result<SmObjectivesWidget, JsError> {
+    pub fn new(
+        data_name: &str,
+        sigma: f64,
+        samples: f64,
+        seed: u32,
+    ) -> Result<SmObjectivesWidget, JsError> {
         check_range("sigma", sigma, 0.05, 3.0, false)?;
         check_range("samples", samples, 10.0, 100_000.0, false)?;
         let p = data(data_name)?;
         let sm = AffineScoreMatching::new(p, sigma)?;
         let samples_drawn = AffineSamples::draw(sm.target(), samples as usize, seed)?;
-        let q0 = Quadratic { m: [1.0, 0.0, 1.0], r: [0.0, 0.0], c: 0.0 };
+        let q0 = Quadratic {
+            m: [1.0, 0.0, 1.0],
+            r: [0.0, 0.0],
+            c: 0.0,
+        };
         let start = Self::default_start(&sm);
         let mut w = SmObjectivesWidget {
-            name: data_name.into(), sm, samples: samples_drawn, empirical: [q0; 4], n: samples as usize,
-            theta: start, start, descent: AffineDescent::new([q0; 4], start), image: vec![], key: None, version: 0, seed,
+            name: data_name.into(),
+            sm,
+            samples: samples_drawn,
+            empirical: [q0; 4],
+            n: samples as usize,
+            theta: start,
+            start,
+            descent: AffineDescent::new([q0; 4], start),
+            image: vec![],
+            key: None,
+            version: 0,
+            seed,
         };
         w.refresh();
         Ok(w)
@@ -198,11 +237,16 @@ impl SmObjectivesWidget {
     /// The exact value of objective `i` at θ.
     #[wasm_bindgen(js_name = exactValue)]
     pub fn exact_value(&self, i: u32) -> Result<f64, JsError> {
-        Ok(self.sm.exact(objective(i)?).eval(self.theta[0], self.theta[1]))
+        Ok(self
+            .sm
+            .exact(objective(i)?)
+            .eval(self.theta[0], self.theta[1]))
     }
     /// [Monte Carlo estimate, standard error] of objective `i` at θ from the n samples.
     pub fn estimate(&self, i: u32) -> Result<Vec<f64>, JsError> {
-        let (m, se) = self.samples.estimate(&self.sm, objective(i)?, self.theta[0], self.theta[1]);
+        let (m, se) = self
+            .samples
+            .estimate(&self.sm, objective(i)?, self.theta[0], self.theta[1]);
         Ok(vec![m, se])
     }
     /// The exact minimiser [a*, b*] of objective `i`.
@@ -225,7 +269,13 @@ impl SmObjectivesWidget {
     /// [estimate, standard error] of ESM − ISM at θ on the same samples.
     #[wasm_bindgen(js_name = esmMinusIsmEstimate)]
     pub fn esm_minus_ism_estimate(&self) -> Vec<f64> {
-        let (m, se) = self.samples.estimate_difference(&self.sm, Objective::Explicit, Objective::Implicit, self.theta[0], self.theta[1]);
+        let (m, se) = self.samples.estimate_difference(
+            &self.sm,
+            Objective::Explicit,
+            Objective::Implicit,
+            self.theta[0],
+            self.theta[1],
+        );
         vec![m, se]
     }
     /// DSM − ESM[q_σ] = 1/(2σ²) − ½E_{q_σ}[s_q²] (exact, the same at every θ).
@@ -241,7 +291,9 @@ impl SmObjectivesWidget {
     /// The per-sample variance of the SSM term at θ: [Gaussian projections, Rademacher ones].
     #[wasm_bindgen(js_name = slicedVariances)]
     pub fn sliced_variances(&self) -> Vec<f64> {
-        let (g, r) = self.samples.sliced_variances(&self.sm, self.theta[0], self.theta[1]);
+        let (g, r) = self
+            .samples
+            .sliced_variances(&self.sm, self.theta[0], self.theta[1]);
         vec![g, r]
     }
 
@@ -252,18 +304,33 @@ impl SmObjectivesWidget {
     pub fn trace_estimator(&self) -> Vec<f64> {
         let a = [-0.5, 0.2, 0.1, -2.0];
         let mut out = Vec::with_capacity(8);
-        for (k, kind) in [Projection::Gaussian, Projection::Rademacher].into_iter().enumerate() {
+        for (k, kind) in [Projection::Gaussian, Projection::Rademacher]
+            .into_iter()
+            .enumerate()
+        {
             let mut rng = sim_rng(self.seed as u64 ^ (0x7472_6163 + k as u64));
-            let vals: Vec<f64> = (0..self.n).map(|_| quadratic_form(a, draw_projection(&mut rng, kind))).collect();
+            let vals: Vec<f64> = (0..self.n)
+                .map(|_| quadratic_form(a, draw_projection(&mut rng, kind)))
+                .collect();
             let (m, se) = mean_se(vals.iter().copied());
-            out.extend([m, se, se * se * self.n as f64, trace_estimator_variance(a, kind)]);
+            out.extend([
+                m,
+                se,
+                se * se * self.n as f64,
+                trace_estimator_variance(a, kind),
+            ]);
         }
         out
     }
 
     /// Level lines over (a, b): ESM and ISM (identical lines, blue), DSM (orange); exact
     /// minimisers filled, empirical ones hollow, descent paths, and θ as a cross.
-    pub fn draw(&mut self, canvas: &HtmlCanvasElement, dpr: f64, dark: bool) -> Result<(), JsError> {
+    pub fn draw(
+        &mut self,
+        canvas: &HtmlCanvasElement,
+        dpr: f64,
+        dark: bool,
+    ) -> Result<(), JsError> {
         let dpr = dpr_ok(dpr);
         let (rect, view) = layout(canvas, self.param_box(), dpr);
         let pal = palette(dark);
@@ -271,20 +338,44 @@ impl SmObjectivesWidget {
         let bg = [theme.bg.0, theme.bg.1, theme.bg.2];
         let ism = self.sm.exact(Objective::Implicit);
         // level spacing: 12 lines from the ISM minimum to the box's far corner
-        let corner = [[view[0], view[2]], [view[0], view[3]], [view[1], view[2]], [view[1], view[3]]]
-            .iter().map(|c| ism.eval(c[0], c[1]) - ism.min()).fold(0.0, f64::max);
+        let corner = [
+            [view[0], view[2]],
+            [view[0], view[3]],
+            [view[1], view[2]],
+            [view[1], view[3]],
+        ]
+        .iter()
+        .map(|c| ism.eval(c[0], c[1]) - ism.min())
+        .fold(0.0, f64::max);
         let unit = (corner / 144.0).max(1e-12);
         let col = |c: RGBColor| [c.0, c.1, c.2];
-        let quads = [(self.sm.exact(Objective::Denoising), col(pal[1])), (ism, col(pal[0]))];
+        let quads = [
+            (self.sm.exact(Objective::Denoising), col(pal[1])),
+            (ism, col(pal[0])),
+        ];
         let key = (rect.width, rect.height, dark, self.version);
         if self.key != Some(key) {
-            contours(&quads, view, rect.width as usize, rect.height as usize, unit, dpr.round().max(1.0) as usize, bg, &mut self.image);
+            contours(
+                &quads,
+                view,
+                rect.width as usize,
+                rect.height as usize,
+                unit,
+                dpr.round().max(1.0) as usize,
+                bg,
+                &mut self.image,
+            );
             self.key = Some(key);
         }
         blit_param_axes(canvas, &self.image, rect, view, dpr, dark)?;
         let ctx = context(canvas)?;
         let (l, t) = (rect.left as f64, rect.top as f64);
-        let to_px = |x: [f64; 2]| (l + (x[0] - view[0]) / (view[1] - view[0]) * rect.width as f64, t + (view[3] - x[1]) / (view[3] - view[2]) * rect.height as f64);
+        let to_px = |x: [f64; 2]| {
+            (
+                l + (x[0] - view[0]) / (view[1] - view[0]) * rect.width as f64,
+                t + (view[3] - x[1]) / (view[3] - view[2]) * rect.height as f64,
+            )
+        };
         ctx.save();
         ctx.begin_path();
         ctx.rect(l, t, rect.width as f64, rect.height as f64);
@@ -296,7 +387,11 @@ impl SmObjectivesWidget {
             ctx.begin_path();
             for (j, x) in self.descent.path(k).iter().enumerate() {
                 let (px, py) = to_px(*x);
-                if j == 0 { ctx.move_to(px, py) } else { ctx.line_to(px, py) }
+                if j == 0 {
+                    ctx.move_to(px, py)
+                } else {
+                    ctx.line_to(px, py)
+                }
             }
             ctx.stroke();
         }
@@ -331,35 +426,82 @@ impl SmObjectivesWidget {
 
     /// The scores against x: p's, q_σ's, the model at θ, and the ISM and DSM optima.
     #[wasm_bindgen(js_name = drawScores)]
-    pub fn draw_scores(&self, canvas: &HtmlCanvasElement, dpr: f64, dark: bool) -> Result<(), JsError> {
+    pub fn draw_scores(
+        &self,
+        canvas: &HtmlCanvasElement,
+        dpr: f64,
+        dark: bool,
+    ) -> Result<(), JsError> {
         let dpr = dpr_ok(dpr);
         let p = self.sm.target();
         let (m, sd) = (p.mean(), p.variance().sqrt());
         let (lo, hi) = (m - 3.0 * sd, m + 3.0 * sd);
-        let xs: Vec<f64> = (0..=300).map(|k| lo + (hi - lo) * k as f64 / 300.0).collect();
+        let xs: Vec<f64> = (0..=300)
+            .map(|k| lo + (hi - lo) * k as f64 / 300.0)
+            .collect();
         let q = self.sm.noised_target();
-        let line = |t: [f64; 2]| -> Vec<(f64, f64)> { xs.iter().map(|&x| (x, t[0] * x + t[1])).collect() };
+        let line =
+            |t: [f64; 2]| -> Vec<(f64, f64)> { xs.iter().map(|&x| (x, t[0] * x + t[1])).collect() };
         let sp: Vec<(f64, f64)> = xs.iter().map(|&x| (x, p.score(x))).collect();
         let sq: Vec<(f64, f64)> = xs.iter().map(|&x| (x, q.score(x))).collect();
-        let (li, ld, lt) = (line(self.sm.exact(Objective::Implicit).argmin()), line(self.sm.exact(Objective::Denoising).argmin()), line(self.theta));
+        let (li, ld, lt) = (
+            line(self.sm.exact(Objective::Implicit).argmin()),
+            line(self.sm.exact(Objective::Denoising).argmin()),
+            line(self.theta),
+        );
         let pal = palette(dark);
         let theme = ChartTheme::for_theme(dark);
         let s = [
-            Series { label: "p", color: theme.fg, points: &sp, width: 2.5 },
-            Series { label: "q_σ", color: pal[3], points: &sq, width: 2.0 },
-            Series { label: "ISM opt.", color: pal[0], points: &li, width: 2.0 },
-            Series { label: "DSM opt.", color: pal[1], points: &ld, width: 2.0 },
-            Series { label: "θ", color: pal[2], points: &lt, width: 1.5 },
+            Series {
+                label: "p",
+                color: theme.fg,
+                points: &sp,
+                width: 2.5,
+            },
+            Series {
+                label: "q_σ",
+                color: pal[3],
+                points: &sq,
+                width: 2.0,
+            },
+            Series {
+                label: "ISM opt.",
+                color: pal[0],
+                points: &li,
+                width: 2.0,
+            },
+            Series {
+                label: "DSM opt.",
+                color: pal[1],
+                points: &ld,
+                width: 2.0,
+            },
+            Series {
+                label: "θ",
+                color: pal[2],
+                points: &lt,
+                width: 1.5,
+            },
         ];
-        let root = CanvasBackend::with_canvas_object(canvas.clone()).ok_or_else(|| JsError::new("plotters could not use the canvas"))?.into_drawing_area();
-        draw_multi_chart(&root, &s, "x", "score s(x)", false, dpr, &theme).map_err(|e| JsError::new(&e))?;
-        root.present().map_err(|e| JsError::new(&format!("{e:?}")))?;
+        let root = CanvasBackend::with_canvas_object(canvas.clone())
+            .ok_or_else(|| JsError::new("plotters could not use the canvas"))?
+            .into_drawing_area();
+        draw_multi_chart(&root, &s, "x", "score s(x)", false, dpr, &theme)
+            .map_err(|e| JsError::new(&e))?;
+        root.present()
+            .map_err(|e| JsError::new(&format!("{e:?}")))?;
         Ok(())
     }
 
     /// The (a, b) under canvas pixel (`px`, `py`) of the level-line plot.
     #[wasm_bindgen(js_name = pixelToTheta)]
-    pub fn pixel_to_theta(&self, canvas: &HtmlCanvasElement, px: f64, py: f64, dpr: f64) -> Vec<f64> {
+    pub fn pixel_to_theta(
+        &self,
+        canvas: &HtmlCanvasElement,
+        px: f64,
+        py: f64,
+        dpr: f64,
+    ) -> Vec<f64> {
         let (rect, view) = layout(canvas, self.param_box(), dpr_ok(dpr));
         crate::chart::pixel_to_data(rect, view, px, py).to_vec()
     }
@@ -367,14 +509,25 @@ impl SmObjectivesWidget {
 
 /// Like `draw::blit_with_axes`, with one decimal on the ticks (parameters are O(1)) and the
 /// axes named a and b.
-fn blit_param_axes(canvas: &HtmlCanvasElement, rgba: &[u8], rect: PlotRect, view: [f64; 4], dpr: f64, dark: bool) -> Result<(), JsError> {
+fn blit_param_axes(
+    canvas: &HtmlCanvasElement,
+    rgba: &[u8],
+    rect: PlotRect,
+    view: [f64; 4],
+    dpr: f64,
+    dark: bool,
+) -> Result<(), JsError> {
     let ctx = context(canvas)?;
     let theme = ChartTheme::for_theme(dark);
     ctx.set_fill_style_str(&css(theme.bg));
     ctx.fill_rect(0.0, 0.0, canvas.width() as f64, canvas.height() as f64);
-    let img = ImageData::new_with_u8_clamped_array_and_sh(Clamped(rgba), rect.width, rect.height).map_err(|e| js_err("ImageData failed", e))?;
-    ctx.put_image_data(&img, rect.left as f64, rect.top as f64).map_err(|e| js_err("putImageData failed", e))?;
-    let root = CanvasBackend::with_canvas_object(canvas.clone()).ok_or_else(|| JsError::new("plotters could not use the canvas"))?.into_drawing_area();
+    let img = ImageData::new_with_u8_clamped_array_and_sh(Clamped(rgba), rect.width, rect.height)
+        .map_err(|e| js_err("ImageData failed", e))?;
+    ctx.put_image_data(&img, rect.left as f64, rect.top as f64)
+        .map_err(|e| js_err("putImageData failed", e))?;
+    let root = CanvasBackend::with_canvas_object(canvas.clone())
+        .ok_or_else(|| JsError::new("plotters could not use the canvas"))?
+        .into_drawing_area();
     let font = ("sans-serif", 12.0 * dpr).into_font().color(&theme.fg);
     // the same margins as `chart::plot_rect`, so that the image sits exactly in the plot area
     let mut chart = ChartBuilder::on(&root)
@@ -394,11 +547,16 @@ fn blit_param_axes(canvas: &HtmlCanvasElement, rgba: &[u8], rect: PlotRect, view
         .y_label_formatter(&|v| tick(*v))
         .draw()
         .map_err(|e| JsError::new(&format!("{e:?}")))?;
-    root.present().map_err(|e| JsError::new(&format!("{e:?}")))?;
+    root.present()
+        .map_err(|e| JsError::new(&format!("{e:?}")))?;
     Ok(())
 }
 
 /// A tick label with one decimal, and "0" rather than "-0.0".
 fn tick(v: f64) -> String {
-    if v.abs() < 0.05 { "0".into() } else { format!("{v:.1}") }
+    if v.abs() < 0.05 {
+        "0".into()
+    } else {
+        format!("{v:.1}")
+    }
 }

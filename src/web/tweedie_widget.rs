@@ -41,7 +41,11 @@ fn target(name: &str) -> Result<GaussianMixture, Error> {
 }
 
 fn dpr_ok(dpr: f64) -> f64 {
-    if dpr.is_finite() && dpr > 0.0 { dpr.clamp(0.5, 4.0) } else { 1.0 }
+    if dpr.is_finite() && dpr > 0.0 {
+        dpr.clamp(0.5, 4.0)
+    } else {
+        1.0
+    }
 }
 
 #[wasm_bindgen]
@@ -49,14 +53,29 @@ impl TweedieWidget {
     /// A preset target (`ring8`, `gaussian`, `two-modes`), noise level σ ∈ [0.01, 10], `samples`
     /// ∈ [10, 100 000] to start with, drawn from `seed`.
     #[wasm_bindgen(constructor)]
-    pub fn new(target_name: &str, sigma: f64, samples: f64, seed: u32) -> Result<TweedieWidget, JsError> {
+    pub fn new(
+        target_name: &str,
+        sigma: f64,
+        samples: f64,
+        seed: u32,
+    ) -> Result<TweedieWidget, JsError> {
         check_range("samples", samples, 10.0, 100_000.0, false)?;
         check_range("sigma", sigma, 0.01, 10.0, false)?;
         let p = target(target_name)?;
         let view = p.view_box();
         let run = TweedieDenoising::new(p, sigma, samples as usize, seed)?;
         let mmse = exact_mmse(run.target(), sigma)?;
-        Ok(TweedieWidget { run, name: target_name.into(), initial: samples as usize, mmse, layers: 0b1111, view, base: vec![], key: None, version: 0 })
+        Ok(TweedieWidget {
+            run,
+            name: target_name.into(),
+            initial: samples as usize,
+            mmse,
+            layers: 0b1111,
+            view,
+            base: vec![],
+            key: None,
+            version: 0,
+        })
     }
 
     /// Adds `n` ∈ [1, 1000] batches of 200 samples (stops at 200 000 samples; returns false then).
@@ -70,7 +89,12 @@ impl TweedieWidget {
 
     /// A new run from `seed` with the initial number of samples.
     pub fn reset(&mut self, seed: u32) -> Result<(), JsError> {
-        self.run = TweedieDenoising::new(self.run.target().clone(), self.run.sigma(), self.initial, seed)?;
+        self.run = TweedieDenoising::new(
+            self.run.target().clone(),
+            self.run.sigma(),
+            self.initial,
+            seed,
+        )?;
         Ok(())
     }
 
@@ -161,17 +185,34 @@ impl TweedieWidget {
         if i >= r.len() {
             return vec![];
         }
-        [r.clean[i], r.noisy[i], r.tweedie[i], r.posterior[i]].iter().flatten().copied().collect()
+        [r.clean[i], r.noisy[i], r.tweedie[i], r.posterior[i]]
+            .iter()
+            .flatten()
+            .copied()
+            .collect()
     }
 
     /// Draws p's density, the clouds and the denoising arrows.
-    pub fn draw(&mut self, canvas: &HtmlCanvasElement, dpr: f64, dark: bool) -> Result<(), JsError> {
+    pub fn draw(
+        &mut self,
+        canvas: &HtmlCanvasElement,
+        dpr: f64,
+        dark: bool,
+    ) -> Result<(), JsError> {
         let dpr = dpr_ok(dpr);
         let (rect, view) = layout(canvas, self.view, dpr);
-        let vp = Viewport { data: view, width: rect.width as usize, height: rect.height as usize };
+        let vp = Viewport {
+            data: view,
+            width: rect.width as usize,
+            height: rect.height as usize,
+        };
         let key = (rect.width, rect.height, dark, self.version);
         if self.key != Some(key) {
-            let (bg, full) = if dark { ([17, 24, 39], [36, 60, 100]) } else { ([255, 255, 255], [190, 208, 235]) };
+            let (bg, full) = if dark {
+                ([17, 24, 39], [36, 60, 100])
+            } else {
+                ([255, 255, 255], [190, 208, 235])
+            };
             let p = self.run.target();
             shade(|x| p.density(x), &vp, bg, full, 4, &mut self.base);
             self.key = Some(key);
@@ -198,10 +239,22 @@ impl TweedieWidget {
             }
         };
         if self.layers & 2 != 0 {
-            dot(&r.noisy, if dark { "rgba(200,200,210,0.55)" } else { "rgba(110,110,120,0.55)" }, 2.5 * dpr);
+            dot(
+                &r.noisy,
+                if dark {
+                    "rgba(200,200,210,0.55)"
+                } else {
+                    "rgba(110,110,120,0.55)"
+                },
+                2.5 * dpr,
+            );
         }
         if self.layers & 8 != 0 {
-            ctx.set_stroke_style_str(if dark { "rgba(255,255,255,0.35)" } else { "rgba(0,0,0,0.3)" });
+            ctx.set_stroke_style_str(if dark {
+                "rgba(255,255,255,0.35)"
+            } else {
+                "rgba(0,0,0,0.3)"
+            });
             ctx.set_line_width(0.8 * dpr);
             ctx.begin_path();
             for i in 0..r.len().min(ARROWS) {
@@ -212,12 +265,31 @@ impl TweedieWidget {
             ctx.stroke();
         }
         if self.layers & 1 != 0 {
-            dot(&r.clean, if dark { "rgb(110,170,255)" } else { "rgb(30,90,200)" }, 2.5 * dpr);
+            dot(
+                &r.clean,
+                if dark {
+                    "rgb(110,170,255)"
+                } else {
+                    "rgb(30,90,200)"
+                },
+                2.5 * dpr,
+            );
         }
         if self.layers & 4 != 0 {
-            dot(&r.tweedie, if dark { "rgb(255,170,60)" } else { "rgb(215,90,10)" }, 3.0 * dpr);
+            dot(
+                &r.tweedie,
+                if dark {
+                    "rgb(255,170,60)"
+                } else {
+                    "rgb(215,90,10)"
+                },
+                3.0 * dpr,
+            );
             // the posterior means as rings on top: they coincide with the Tweedie points
-            ctx.set_stroke_style_str(&format!("rgb({},{},{})", theme.fg.0, theme.fg.1, theme.fg.2));
+            ctx.set_stroke_style_str(&format!(
+                "rgb({},{},{})",
+                theme.fg.0, theme.fg.1, theme.fg.2
+            ));
             ctx.set_line_width(0.8 * dpr);
             for x in &r.posterior[..n.min(ARROWS)] {
                 let (px, py) = to_px(*x);

@@ -4,7 +4,12 @@
 //! performs exactly the operations of `simd128.rs`, in the same order. (Hence the lane-indexed
 //! loops, the spelled-out `a = a + b` and the NaN-catching `!(r2 < R²)`: they mirror the SIMD code
 //! operation for operation.)
-#![allow(clippy::needless_range_loop, clippy::assign_op_pattern, clippy::nonminimal_bool, clippy::neg_cmp_op_on_partial_ord)]
+#![allow(
+    clippy::needless_range_loop,
+    clippy::assign_op_pattern,
+    clippy::nonminimal_bool,
+    clippy::neg_cmp_op_on_partial_ord
+)]
 
 use super::{MalaCounts, MalaStep};
 use crate::fastmath::{exp2_nonpos, ln_f32};
@@ -146,11 +151,23 @@ pub fn mala_step(
     };
     let mut j = 0;
     while j < body {
-        add(mala_lanes::<4>(t, &mut xs[j..j + 4], &mut ys[j..j + 4], first_index + j as u32, st));
+        add(mala_lanes::<4>(
+            t,
+            &mut xs[j..j + 4],
+            &mut ys[j..j + 4],
+            first_index + j as u32,
+            st,
+        ));
         j += 4;
     }
     while j < n {
-        add(mala_lanes::<1>(t, &mut xs[j..j + 1], &mut ys[j..j + 1], first_index + j as u32, st));
+        add(mala_lanes::<1>(
+            t,
+            &mut xs[j..j + 1],
+            &mut ys[j..j + 1],
+            first_index + j as u32,
+            st,
+        ));
         j += 1;
     }
     c

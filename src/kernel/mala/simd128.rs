@@ -8,7 +8,9 @@ use core::arch::wasm32::*;
 
 use super::{scalar, MalaCounts, MalaStep};
 use crate::kernel::params::HALF_LOG2E;
-use crate::kernel::simd128::{exp2_4, ln4, normal_pair4, sp, splat_all, triple32, Splat, ZERO_SPLAT};
+use crate::kernel::simd128::{
+    exp2_4, ln4, normal_pair4, sp, splat_all, triple32, Splat, ZERO_SPLAT,
+};
 use crate::kernel::MixtureKernel;
 use crate::mixture::MAX_COMPONENTS;
 use crate::normal::TWO_POW_M24;
@@ -17,7 +19,12 @@ const LOG2E: f32 = core::f32::consts::LOG2_E;
 
 /// (−∇log p, log₂ p) for four particles (see `scalar::neg_score_log2p`).
 #[inline(always)]
-fn neg_score_log2p4<const E: usize>(cs: &[Splat], iso: bool, x: v128, y: v128) -> (v128, v128, v128) {
+fn neg_score_log2p4<const E: usize>(
+    cs: &[Splat],
+    iso: bool,
+    x: v128,
+    y: v128,
+) -> (v128, v128, v128) {
     let cs = &cs[..cs.len().min(E)];
     let mut e = [sp(0.0); E];
     let mut m = sp(f32::MIN);
@@ -82,12 +89,27 @@ pub fn mala_step(t: &MixtureKernel, xs: &mut [f32], ys: &mut [f32], st: &MalaSte
 }
 
 #[inline(never)]
-fn body<const E: usize>(cs: &[Splat], t: &MixtureKernel, xs: &mut [f32], ys: &mut [f32], st: &MalaStep) -> MalaCounts {
+fn body<const E: usize>(
+    cs: &[Splat],
+    t: &MixtureKernel,
+    xs: &mut [f32],
+    ys: &mut [f32],
+    st: &MalaStep,
+) -> MalaCounts {
     let n = xs.len().min(ys.len());
     let body = n - n % 4;
     let (half, sq, lim) = (sp(st.half_step), sp(st.sqrt_step), sp(st.limit2));
-    let (inv2e, hl2e, l2e, two24) = (sp(st.inv_two_step_log2e), sp(HALF_LOG2E), sp(LOG2E), sp(TWO_POW_M24));
-    let (k0, k1, ku) = (u32x4_splat(st.key.k0), u32x4_splat(st.key.k1), u32x4_splat(st.key_u));
+    let (inv2e, hl2e, l2e, two24) = (
+        sp(st.inv_two_step_log2e),
+        sp(HALF_LOG2E),
+        sp(LOG2E),
+        sp(TWO_POW_M24),
+    );
+    let (k0, k1, ku) = (
+        u32x4_splat(st.key.k0),
+        u32x4_splat(st.key.k1),
+        u32x4_splat(st.key_u),
+    );
     let mut idx = u32x4(0, 1, 2, 3);
     let four = u32x4_splat(4);
     let one = u32x4_splat(1);
@@ -109,9 +131,15 @@ fn body<const E: usize>(cs: &[Splat], t: &MixtureKernel, xs: &mut [f32], ys: &mu
             let rx = f32x4_add(f32x4_sub(x, px), f32x4_mul(half, hx));
             let ry = f32x4_add(f32x4_sub(y, py), f32x4_mul(half, hy));
             let rr = f32x4_add(f32x4_mul(rx, rx), f32x4_mul(ry, ry));
-            let la = f32x4_add(f32x4_sub(f32x4_sub(lpy, lpx), f32x4_mul(inv2e, rr)), f32x4_mul(hl2e, zz));
+            let la = f32x4_add(
+                f32x4_sub(f32x4_sub(lpy, lpx), f32x4_mul(inv2e, rr)),
+                f32x4_mul(hl2e, zz),
+            );
             let w = triple32(v128_xor(idx, ku));
-            let u = f32x4_mul(f32x4_convert_i32x4(i32x4_add(u32x4_shr(w, 8), i32x4_splat(1))), two24);
+            let u = f32x4_mul(
+                f32x4_convert_i32x4(i32x4_add(u32x4_shr(w, 8), i32x4_splat(1))),
+                two24,
+            );
             let lu = f32x4_mul(ln4(u), l2e);
             let accept = f32x4_lt(lu, la);
             let nx = v128_bitselect(px, x, accept);
@@ -125,7 +153,15 @@ fn body<const E: usize>(cs: &[Splat], t: &MixtureKernel, xs: &mut [f32], ys: &mu
         idx = i32x4_add(idx, four);
         i += 4;
     }
-    let sum = |v: v128| u32x4_extract_lane::<0>(v) + u32x4_extract_lane::<1>(v) + u32x4_extract_lane::<2>(v) + u32x4_extract_lane::<3>(v);
+    let sum = |v: v128| {
+        u32x4_extract_lane::<0>(v)
+            + u32x4_extract_lane::<1>(v)
+            + u32x4_extract_lane::<2>(v)
+            + u32x4_extract_lane::<3>(v)
+    };
     let tail = scalar::mala_step(t, &mut xs[body..n], &mut ys[body..n], st, body as u32);
-    MalaCounts { accepted: sum(acc) + tail.accepted, diverged: sum(bad) + tail.diverged }
+    MalaCounts {
+        accepted: sum(acc) + tail.accepted,
+        diverged: sum(bad) + tail.diverged,
+    }
 }
